@@ -1,0 +1,75 @@
+// Typed ledger events. Each is appended in the same transaction as the state it describes; the same
+// stream feeds the live terminal view and `cambrian ledger export`.
+import type { Metrics, OutcomeKind } from '../core/types.ts';
+
+export type LedgerEvent =
+  | { type: 'run_started'; runId: string; baseCommit: string; seed: number; configHash: string; resumed: boolean }
+  | { type: 'run_resumed'; runId: string; evaluations: number; reopenedJobs: number }
+  | { type: 'job_scheduled'; runId: string; jobId: string; operator: string; island: number; parentId: string }
+  | { type: 'job_failed'; runId: string; jobId: string; operator: string; reason: string }
+  | {
+      type: 'individual_created';
+      runId: string;
+      individualId: string;
+      commit: string;
+      parentId: string | null;
+      alsoParentId: string | null;
+      operator: string;
+      island: number;
+      generation: number;
+    }
+  | {
+      type: 'evaluation_finished';
+      runId: string;
+      individualId: string;
+      outcome: OutcomeKind;
+      fitness: number | null;
+      metrics: Metrics;
+      reason: string | null;
+      durationMs: number;
+      cpuSeconds: number;
+      cached: boolean;
+    }
+  | {
+      type: 'elite_replaced';
+      runId: string;
+      island: number;
+      cell: string;
+      individualId: string;
+      previousId: string | null;
+      fitness: number;
+    }
+  | { type: 'best_improved'; runId: string; individualId: string; fitness: number; previousFitness: number | null }
+  | { type: 'archive_refit'; runId: string; samples: number; elites: number }
+  | { type: 'migration'; runId: string; fromIsland: number; toIsland: number; individualIds: string[] }
+  | {
+      type: 'llm_call';
+      runId: string;
+      jobId: string | null;
+      model: string;
+      tokensIn: number;
+      tokensOut: number;
+      usd: number;
+      latencyMs: number;
+      outcome: string;
+    }
+  | { type: 'run_stopped'; runId: string; reason: string; evaluations: number }
+  | { type: 'run_finished'; runId: string; reason: string; evaluations: number; bestIndividualId: string | null; bestFitness: number | null };
+
+export type LedgerEventType = LedgerEvent['type'];
+
+export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
+  'run_started',
+  'run_resumed',
+  'job_scheduled',
+  'job_failed',
+  'individual_created',
+  'evaluation_finished',
+  'elite_replaced',
+  'best_improved',
+  'archive_refit',
+  'migration',
+  'llm_call',
+  'run_stopped',
+  'run_finished',
+];

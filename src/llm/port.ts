@@ -1,0 +1,36 @@
+// The LLM port: one chat completion through the router (model choice, retries, fallback, budget).
+// Operators depend on this, never on an SDK.
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** What the call is for (e.g. 'llm-diff', 'plan'), recorded with the call. */
+  purpose: string;
+  runId?: string;
+  jobId?: string;
+  maxTokens?: number;
+  temperature?: number;
+  /** Restrict to these tiers (pressure); undefined = any allowed by the run's budget pressure. */
+  tiers?: Array<'local' | 'cloud' | 'deep'>;
+  signal?: AbortSignal;
+}
+
+export interface ChatResponse {
+  text: string;
+  model: string;
+  provider: string;
+  tokensIn: number;
+  tokensOut: number;
+  usd: number;
+  latencyMs: number;
+  /** true when answered from a cassette. */
+  replayed: boolean;
+}
+
+export interface LlmClient {
+  complete(request: ChatRequest): Promise<ChatResponse>;
+}

@@ -1,0 +1,258 @@
+// The Store port: one repository per aggregate (runs, individuals, evaluations, jobs, elites, ledger,
+// LLM calls). Every multi-row state change goes through `transaction`, so a crash leaves either the
+// old state or the new one. Implemented once with drizzle for PGlite and Postgres.
+import type { Metrics, OutcomeKind } from '../core/types.ts';
+import type { LedgerEvent, LedgerEventType } from '../ledger/events.ts';
+
+export type RunState = 'running' | 'stopped' | 'finished' | 'failed';
+
+export interface RunRecord {
+  id: string;
+  state: RunState;
+  goal: string;
+  baseCommit: string;
+  baseTree: string;
+  /** The validated config the run started with (plain JSON). */
+  config: Record<string, unknown>;
+  configHash: string;
+  seed: number;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+  stopReason: string | null;
+  /** Evaluations counted against the budget (the seed included). */
+  evaluations: number;
+  individuals: number;
+  bestIndividualId: string | null;
+  bestFitness: number | null;
+  seedFitness: number | null;
+  usdSpent: number;
+  tokensSpent: number;
+  /** Loop state persisted with every ingest: RNG state, PCA model, counters, sampler statistics. */
+  loopState: Record<string, unknown>;
+}
+
+export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
+
+export type IndividualStatus = 'created' | 'evaluated';
+
+export interface IndividualRecord {
+  id: string;
+  runId: string;
+  /** Sequence number within the run (0 = seed); the branch is cambrian/<run>/g<generation>/i<seq>. */
+  seq: number;
+  commit: string;
+  tree: string;
+  parentId: string | null;
+  alsoParentId: string | null;
+  generation: number;
+  island: number;
+  operator: string;
+  jobId: string | null;
+  status: IndividualStatus;
+  outcome: OutcomeKind | null;
+  fitness: number | null;
+  metrics: Metrics;
+  meta: Record<string, unknown>;
+  /** Hashed code embedding of the evolvable files (unit length), or null before it is computed. */
+  embedding: number[] | null;
+  /** Projected descriptor coordinates and cell key, once the archive has placed it. */
+  descriptor: number[] | null;
+  cell: string | null;
+  description: string;
+  createdAt: Date;
+}
+
+export type IndividualPatch = Partial<
+  Pick<IndividualRecord, 'status' | 'outcome' | 'fitness' | 'metrics' | 'meta' | 'embedding' | 'descriptor' | 'cell'>
+>;
+
+export interface StageRecord {
+  name: string;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  cpuSeconds: number;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  metrics: Metrics | null;
+}
+
+export interface EvaluationRecord {
+  id: string;
+  runId: string;
+  individualId: string;
+  tree: string;
+  evaluatorHash: string;
+  outcome: OutcomeKind;
+  reason: string | null;
+  metrics: Metrics;
+  stdevs: Metrics | null;
+  stages: StageRecord[];
+  durationMs: number;
+  cpuSeconds: number;
+  cached: boolean;
+  createdAt: Date;
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed' | 'abandoned';
+
+export interface JobCosts {
+  wallMs: number;
+  cpuSeconds: number;
+  tokensIn: number;
+  tokensOut: number;
+  usd: number;
+}
+
+export interface JobRecord {
+  id: string;
+  runId: string;
+  /** Order in which the scheduler created the job. */
+  seq: number;
+  status: JobStatus;
+  operator: string;
+  island: number;
+  parentId: string;
+  inspirationIds: string[];
+  /** Seed for the job's own Rng, drawn from the run's Rng when the job was scheduled. */
+  seed: number;
+  attempts: number;
+  individualId: string | null;
+  /** Why a job failed or was abandoned (proposal rejected, duplicate tree, …). */
+  error: string | null;
+  costs: JobCosts;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export type JobPatch = Partial<Pick<JobRecord, 'status' | 'attempts' | 'individualId' | 'error' | 'costs' | 'startedAt' | 'finishedAt'>>;
+
+export interface EliteRecord {
+  runId: string;
+  island: number;
+  cell: string;
+  individualId: string;
+  fitness: number;
+  descriptor: number[];
+  updatedAt: Date;
+}
+
+export interface LedgerRow {
+  id: number;
+  runId: string | null;
+  type: LedgerEventType;
+  at: Date;
+  data: LedgerEvent;
+}
+
+export interface LlmCallRecord {
+  id: string;
+  runId: string | null;
+  jobId: string | null;
+  model: string;
+  provider: string;
+  tokensIn: number;
+  tokensOut: number;
+  usd: number;
+  latencyMs: number;
+  outcome: 'ok' | 'error' | 'timeout' | 'rate_limited' | 'replayed';
+  error: string | null;
+  createdAt: Date;
+}
+
+export interface LlmTotals {
+  calls: number;
+  tokensIn: number;
+  tokensOut: number;
+  usd: number;
+}
+
+export interface RunRepo {
+  insert(run: RunRecord): Promise<void>;
+  get(id: string): Promise<RunRecord | null>;
+  /** The newest run that is still `running` or `stopped` (what `cambrian run` resumes). */
+  latestResumable(): Promise<RunRecord | null>;
+  /** Newest first. */
+  list(): Promise<RunRecord[]>;
+  update(id: string, patch: RunPatch): Promise<void>;
+}
+
+export interface IndividualRepo {
+  insert(individual: IndividualRecord): Promise<void>;
+  insertMany(individuals: IndividualRecord[]): Promise<void>;
+  get(id: string): Promise<IndividualRecord | null>;
+  getMany(ids: string[]): Promise<IndividualRecord[]>;
+  findByTree(runId: string, tree: string): Promise<IndividualRecord | null>;
+  update(id: string, patch: IndividualPatch): Promise<void>;
+  /** Ordered by seq; `limit` keeps the newest. */
+  listByRun(runId: string, options?: { status?: IndividualStatus; limit?: number }): Promise<IndividualRecord[]>;
+  /** The individual, its parent, grandparent, … up to the seed (first element is `id`). */
+  lineage(id: string): Promise<IndividualRecord[]>;
+  /** Embeddings of the newest evaluated individuals of a run (for PCA fitting), oldest first. */
+  recentEmbeddings(runId: string, limit: number): Promise<Array<{ id: string; embedding: number[] }>>;
+  countByRun(runId: string): Promise<number>;
+}
+
+export interface EvaluationRepo {
+  insert(evaluation: EvaluationRecord): Promise<void>;
+  /** The newest reusable result (ok or candidate_failed) for this tree and evaluator config, any run. */
+  findCached(tree: string, evaluatorHash: string): Promise<EvaluationRecord | null>;
+  listByIndividual(individualId: string): Promise<EvaluationRecord[]>;
+  countByOutcome(runId: string): Promise<Partial<Record<OutcomeKind, number>>>;
+  /** Newest failures of a run (for `status`), newest first. */
+  recentFailures(runId: string, limit: number): Promise<EvaluationRecord[]>;
+}
+
+export interface JobRepo {
+  insert(job: JobRecord): Promise<void>;
+  get(id: string): Promise<JobRecord | null>;
+  update(id: string, patch: JobPatch): Promise<void>;
+  /** Jobs still pending or running, ordered by seq. */
+  listOpen(runId: string): Promise<JobRecord[]>;
+  countByStatus(runId: string): Promise<Partial<Record<JobStatus, number>>>;
+  /** Newest failed or abandoned jobs with their error, newest first. */
+  recentErrors(runId: string, limit: number): Promise<JobRecord[]>;
+  /** Sum of costs over a run's jobs. */
+  totals(runId: string): Promise<JobCosts>;
+}
+
+export interface EliteRepo {
+  /** Insert or replace the elite of each (run, island, cell). */
+  upsert(rows: EliteRecord[]): Promise<void>;
+  /** Replace every elite of a run (after a PCA refit re-bins them). */
+  replaceAll(runId: string, rows: EliteRecord[]): Promise<void>;
+  list(runId: string): Promise<EliteRecord[]>;
+}
+
+export interface LedgerRepo {
+  append(runId: string | null, events: LedgerEvent[]): Promise<void>;
+  /** Events in append order, paged by id. */
+  list(options?: { runId?: string; afterId?: number; limit?: number }): Promise<LedgerRow[]>;
+  count(runId?: string): Promise<number>;
+}
+
+export interface LlmCallRepo {
+  insert(call: LlmCallRecord): Promise<void>;
+  totals(runId: string): Promise<LlmTotals>;
+  list(runId: string, limit?: number): Promise<LlmCallRecord[]>;
+}
+
+export interface StoreTx {
+  readonly runs: RunRepo;
+  readonly individuals: IndividualRepo;
+  readonly evaluations: EvaluationRepo;
+  readonly jobs: JobRepo;
+  readonly elites: EliteRepo;
+  readonly ledger: LedgerRepo;
+  readonly llmCalls: LlmCallRepo;
+}
+
+export interface Store extends StoreTx {
+  readonly backend: 'pglite' | 'postgres';
+  /** Run fn in one database transaction; everything it writes commits together or not at all. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
