@@ -36,6 +36,8 @@ export interface Git {
   /** Full SHA of a revision; CambrianError CAMBRIAN_BAD_REVISION when it does not exist. */
   resolve(rev: string): Promise<string>;
   treeOf(commit: string): Promise<string>;
+  /** Committer time of a commit (unix seconds). */
+  commitTime(commit: string): Promise<number>;
   listFiles(commit: string): Promise<TreeEntry[]>;
   readFile(commit: string, path: string): Promise<string | null>;
   readBlob(blob: string): Promise<string>;

@@ -1,0 +1,22 @@
+// Branch naming for a run's individuals: every commit Cambrian makes lives under cambrian/<run>/,
+// so one prefix lists or deletes a whole run and never touches the user's own branches.
+
+/** Namespace of all of a run's branches (without refs/heads/). */
+export function runBranchPrefix(runId: string): string {
+  return `cambrian/${runId}`;
+}
+
+/** `cambrian/<run>/g<generation>/i<seq>`: the branch holding one individual. */
+export function branchForIndividual(runId: string, generation: number, seq: number): string {
+  return `${runBranchPrefix(runId)}/g${generation}/i${seq}`;
+}
+
+/** `cambrian/<run>/best`: moved to the best individual so far. */
+export function bestBranch(runId: string): string {
+  return `${runBranchPrefix(runId)}/best`;
+}
+
+/** Full ref name: `refs/...` is kept, anything else is a branch under refs/heads/. */
+export function toRef(nameOrRef: string): string {
+  return nameOrRef.startsWith('refs/') ? nameOrRef : `refs/heads/${nameOrRef}`;
+}

@@ -1,0 +1,131 @@
+// Runs one git command as a subprocess: no shell, no prompts, no user hooks, a timeout and an
+// AbortSignal. A non-zero exit becomes CambrianError CAMBRIAN_GIT_FAILED naming the command.
+import { spawn } from 'node:child_process';
+import { CambrianError } from '../errors.ts';
+
+export interface RunGitOptions {
+  cwd: string;
+  /** Written to stdin, then stdin is closed. */
+  input?: string | Buffer;
+  /** Added to (and overriding) the sanitised environment. */
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Exit codes besides 0 that are answers rather than failures (merge-base: 1, merge-file: 1..127). */
+  allowExitCodes?: readonly number[];
+}
+
+export interface RunGitResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
+const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * `-c` options put before every command: hooks off (a user's post-checkout hook must not run in
+ * our worktrees), no signing prompts, no fsmonitor daemon, no background auto-gc from us.
+ */
+export const GIT_SAFETY_CONFIG: readonly string[] = [
+  '-c', 'core.hooksPath=/dev/null',
+  '-c', 'commit.gpgSign=false',
+  '-c', 'core.fsmonitor=false',
+  '-c', 'gc.auto=0',
+  '-c', 'maintenance.auto=false',
+];
+
+/**
+ * The environment for git: the caller's, minus variables that would redirect git to another
+ * repository or index (set when Cambrian itself runs inside a git hook), plus no terminal prompts
+ * and no optional locks (so our `status` never fights the user's editor for index.lock).
+ */
+export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR']) {
+    delete env[name];
+  }
+  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GCM_INTERACTIVE: 'never', ...extra };
+}
+
+export function runGit(args: readonly string[], options: RunGitOptions): Promise<RunGitResult> {
+  const { cwd, input, env, signal, timeoutMs = DEFAULT_GIT_TIMEOUT_MS, allowExitCodes = [] } = options;
+  const command = `git ${args.join(' ')}`;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const child = spawn('git', [...GIT_SAFETY_CONFIG, ...args], {
+      cwd,
+      env: gitEnv(env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+      // Its own process group, so a kill also reaches what git started (filters, helpers), which
+      // would otherwise hold our pipes open long after git is gone.
+      detached: process.platform !== 'win32',
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let outputBytes = 0;
+    let failure: unknown;
+    const kill = (reason: unknown): void => {
+      failure ??= reason;
+      killGroup(child.pid);
+      child.kill('SIGKILL');
+    };
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      outputBytes += chunk.length;
+      if (outputBytes > MAX_OUTPUT_BYTES) {
+        kill(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} printed more than ${MAX_OUTPUT_BYTES} bytes`));
+        return;
+      }
+      into.push(chunk);
+    };
+    child.stdout.on('data', collect(stdout));
+    child.stderr.on('data', collect(stderr));
+
+    const timer = setTimeout(
+      () => kill(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onAbort = (): void => kill(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      // ENOENT here means git itself (or the cwd) is missing; both are user-fixable.
+      failure ??= new CambrianError('CAMBRIAN_GIT_FAILED', `${command} could not start in ${cwd}: ${error.message}`, {
+        hint: 'Install git and check that the directory exists.',
+        cause: error,
+      });
+    });
+    child.on('close', (code, killedBy) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      const out = Buffer.concat(stdout).toString('utf8');
+      const err = Buffer.concat(stderr).toString('utf8');
+      if (failure !== undefined) {
+        reject(failure);
+      } else if (code === 0 || (code !== null && allowExitCodes.includes(code))) {
+        resolve({ stdout: out, stderr: err, exitCode: code });
+      } else {
+        const status = code === null ? `was killed by ${killedBy}` : `exited with ${code}`;
+        reject(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} ${status} in ${cwd}: ${err.trim() || '(no stderr)'}`));
+      }
+    });
+
+    // A child that dies before reading its input raises EPIPE on stdin; the exit code tells the story.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined || process.platform === 'win32') return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
