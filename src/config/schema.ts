@@ -1,5 +1,6 @@
 // The single source of truth for cambrian.yaml. Every object is strict (unknown keys are errors);
-// defaults live here and nowhere else. The JSON Schema shipped in schema/ is generated from this file.
+// defaults live here and nowhere else. The JSON Schema shipped in schema/ and the reference table in
+// docs/guide/config.md are generated from this file (scripts/write-json-schema.ts, scripts/write-config-reference.ts).
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -7,23 +8,25 @@ const nonNegativeInt = z.number().int().nonnegative();
 
 export const metricSpecSchema = z.strictObject({
   direction: z.enum(['min', 'max']).describe('Whether smaller (min) or larger (max) values are better.'),
-  description: z.string().optional(),
+  description: z.string().optional().describe('What the metric measures, in words (shown in reports and LLM prompts).'),
 });
 
 export const stageSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().min(1).describe('Stage name, unique within the cascade (shown in logs and the ledger).'),
   command: z.string().min(1).describe('Shell command run in the candidate worktree.'),
-  timeoutMs: positiveInt.default(60_000),
+  timeoutMs: positiveInt.default(60_000).describe('Wall-clock limit for this stage; the process group is killed after it.'),
   threshold: z
     .number()
     .optional()
-    .describe('Stop the cascade after this stage unless the fitness metric reaches this value.'),
+    .describe(
+      'Stop the cascade after this stage unless the fitness metric reaches this value (compared in the fitness direction).',
+    ),
 });
 
 export const evaluatorSchema = z
   .strictObject({
     command: z.string().min(1).optional().describe('Shell command run in the candidate worktree (single stage).'),
-    timeoutMs: positiveInt.default(60_000),
+    timeoutMs: positiveInt.default(60_000).describe('Wall-clock limit for `command`; the process group is killed after it.'),
     stages: z.array(stageSchema).min(1).optional().describe('Cascade form: stages run in order.'),
     repeats: positiveInt.default(1).describe('Run the evaluator n times; metrics record mean (and stdev).'),
     memoryMb: positiveInt.default(4096).describe('Address-space limit for the evaluator process (prlimit --as).'),
@@ -38,106 +41,129 @@ export const evaluatorSchema = z
   })
   .refine((e) => (e.command === undefined) !== (e.stages === undefined), {
     message: 'set exactly one of evaluator.command or evaluator.stages',
-  });
+  })
+  .describe('How a candidate is measured: one command, or a cascade of stages.');
 
-export const evolveSchema = z.strictObject({
-  include: z.array(z.string().min(1)).min(1).describe('Globs of files operators may edit.'),
-  exclude: z.array(z.string().min(1)).default([]),
-  maxFiles: positiveInt.default(10).describe('Most files one child may change.'),
-  maxChangedLines: positiveInt.default(400).describe('Most changed lines (added + removed) in one child.'),
-});
+export const evolveSchema = z
+  .strictObject({
+    include: z.array(z.string().min(1)).min(1).describe('Globs of files operators may edit.'),
+    exclude: z.array(z.string().min(1)).default([]).describe('Globs removed from `include`.'),
+    maxFiles: positiveInt.default(10).describe('Most files one child may change.'),
+    maxChangedLines: positiveInt.default(400).describe('Most changed lines (added + removed) in one child.'),
+  })
+  .describe('What operators may change.');
 
-export const budgetSchema = z.strictObject({
-  maxEvaluations: positiveInt.optional().describe('Evaluations in the run, the seed included.'),
-  maxWallClockMs: positiveInt.optional(),
-  targetFitness: z.number().optional().describe('Stop once the best fitness reaches this value.'),
-  plateau: positiveInt.optional().describe('Stop after this many evaluations without improvement.'),
-  maxUsd: z.number().positive().optional(),
-  maxTokens: positiveInt.optional(),
-});
+export const budgetSchema = z
+  .strictObject({
+    maxEvaluations: positiveInt.optional().describe('Evaluations in the run, the seed included.'),
+    maxWallClockMs: positiveInt.optional().describe('Stop after this much wall-clock time.'),
+    targetFitness: z.number().optional().describe('Stop once the best fitness reaches this value.'),
+    plateau: positiveInt.optional().describe('Stop after this many evaluations without improvement.'),
+    maxUsd: z.number().positive().optional().describe('Stop once LLM spending reaches this many US dollars.'),
+    maxTokens: positiveInt.optional().describe('Stop once LLM calls have used this many tokens (in + out).'),
+  })
+  .describe('When the run stops; the first limit reached wins. With no limit at all, a run stops after 100 evaluations.');
 
 export const descriptorMetricSchema = z.strictObject({
-  metric: z.string().min(1),
-  min: z.number(),
-  max: z.number(),
+  metric: z.string().min(1).describe('A declared metric used as one axis of the archive.'),
+  min: z.number().describe('Lower bound of the axis; smaller values fall in the first bin.'),
+  max: z.number().describe('Upper bound of the axis; larger values fall in the last bin.'),
 });
 
-export const archiveSchema = z.strictObject({
-  islands: positiveInt.default(4),
-  bins: z.number().int().min(2).default(10).describe('Bins per descriptor dimension.'),
-  dims: positiveInt.max(8).default(2).describe('PCA dimensions of the learned descriptor.'),
-  descriptors: z
-    .union([z.literal('learned'), z.array(descriptorMetricSchema).min(1)])
-    .default('learned')
-    .describe('"learned" (code embedding + PCA) or a list of metrics with bounds.'),
-  warmup: z.number().int().min(2).default(16).describe('Samples needed before the first PCA fit.'),
-  refitEvery: positiveInt.default(50).describe('Refit PCA after this many new individuals.'),
-  migrationEvery: positiveInt.default(25).describe('Ring migration every M evaluations.'),
-  migrants: nonNegativeInt.default(1).describe('Top elites copied to the next island per migration.'),
-});
+export const archiveSchema = z
+  .strictObject({
+    islands: positiveInt.default(4).describe('Independent MAP-Elites grids, connected by ring migration.'),
+    bins: z.number().int().min(2).default(10).describe('Bins per descriptor dimension.'),
+    dims: positiveInt.max(8).default(2).describe('PCA dimensions of the learned descriptor.'),
+    descriptors: z
+      .union([z.literal('learned'), z.array(descriptorMetricSchema).min(1)])
+      .default('learned')
+      .describe('"learned" (code embedding + PCA) or a list of metrics with bounds.'),
+    warmup: z.number().int().min(2).default(16).describe('Samples needed before the first PCA fit.'),
+    refitEvery: positiveInt.default(50).describe('Refit PCA after this many new individuals.'),
+    migrationEvery: positiveInt.default(25).describe('Ring migration every M evaluations.'),
+    migrants: nonNegativeInt.default(1).describe('Top elites copied to the next island per migration.'),
+  })
+  .describe('The MAP-Elites archive: islands of grids over behaviour descriptors.');
 
-export const samplerSchema = z.strictObject({
-  exploit: z.number().nonnegative().default(0.6),
-  explore: z.number().nonnegative().default(0.3),
-  curiosity: z.number().nonnegative().default(0.1),
-  inspirations: nonNegativeInt.default(3),
-});
+export const samplerSchema = z
+  .strictObject({
+    exploit: z.number().nonnegative().default(0.6).describe('Relative weight of picking a parent among the fittest elites.'),
+    explore: z.number().nonnegative().default(0.3).describe('Relative weight of picking a parent uniformly at random from the archive.'),
+    curiosity: z
+      .number()
+      .nonnegative()
+      .default(0.1)
+      .describe('Relative weight of picking a parent from cells whose children have been improving (curiosity).'),
+    inspirations: nonNegativeInt.default(3).describe('Other elites shown to an operator alongside the parent.'),
+  })
+  .describe('How parents and inspirations are chosen; weights are relative and need not sum to 1.');
 
 export const operatorSettingsSchema = z
   .object({
-    weight: z.number().nonnegative().default(1),
+    weight: z.number().nonnegative().default(1).describe('Relative chance of choosing this operator for a job.'),
   })
-  .catchall(z.unknown());
+  .catchall(z.unknown())
+  .describe('Operator settings: `weight` plus operator-specific keys.');
 
 export const llmModelSchema = z.strictObject({
-  name: z.string().min(1),
-  provider: z.enum(['openai', 'anthropic']),
-  baseUrl: z.string().url().optional(),
+  name: z.string().min(1).describe('Your name for this model entry (referenced by `fallback`).'),
+  provider: z.enum(['openai', 'anthropic']).describe('API flavour; `openai` also covers compatible local servers.'),
+  baseUrl: z.string().url().optional().describe('API base URL (for local or proxy servers).'),
   apiKeyEnv: z.string().min(1).optional().describe('Name of the environment variable holding the API key.'),
-  model: z.string().min(1),
-  tier: z.enum(['local', 'cloud', 'deep']).default('cloud'),
-  weight: z.number().nonnegative().default(1),
-  priceUsdPerMTokIn: z.number().nonnegative().default(0),
-  priceUsdPerMTokOut: z.number().nonnegative().default(0),
-  maxConcurrency: positiveInt.default(4),
-  timeoutMs: positiveInt.default(120_000),
+  model: z.string().min(1).describe('Model id sent to the provider.'),
+  tier: z.enum(['local', 'cloud', 'deep']).default('cloud').describe('Cost class, used by budget pressure routing.'),
+  weight: z.number().nonnegative().default(1).describe('Relative chance of choosing this model within its tier.'),
+  priceUsdPerMTokIn: z.number().nonnegative().default(0).describe('US dollars per million input tokens.'),
+  priceUsdPerMTokOut: z.number().nonnegative().default(0).describe('US dollars per million output tokens.'),
+  maxConcurrency: positiveInt.default(4).describe('Most calls in flight to this model.'),
+  timeoutMs: positiveInt.default(120_000).describe('Wall-clock limit for one call.'),
   maxTokens: positiveInt.default(4096).describe('Most output tokens per call.'),
-  temperature: z.number().min(0).max(2).optional(),
-  stream: z.boolean().default(true),
+  temperature: z.number().min(0).max(2).optional().describe('Sampling temperature; provider default when unset.'),
+  stream: z.boolean().default(true).describe('Stream responses.'),
   fallback: z.array(z.string()).default([]).describe('Model names to try, in order, when this one fails.'),
 });
 
-export const llmSchema = z.strictObject({
-  models: z.array(llmModelSchema).min(1),
-  retries: nonNegativeInt.default(3),
-  benchAfterFailures: positiveInt.default(3).describe('Consecutive failures before a model is benched.'),
-  benchMs: positiveInt.default(60_000),
-  pressure: z.enum(['auto', 'low', 'medium', 'high']).default('auto'),
-  pressureFractions: z
-    .tuple([z.number(), z.number()])
-    .default([0.5, 0.2])
-    .describe('Remaining-budget fractions below which cheaper tiers are preferred (medium, high).'),
-  templatesDir: z.string().optional(),
-  maxPromptChars: positiveInt.default(60_000),
-});
+export const llmSchema = z
+  .strictObject({
+    models: z.array(llmModelSchema).min(1).describe('The models operators may call.'),
+    retries: nonNegativeInt.default(3).describe('Retries of a failed call before falling back to the next model.'),
+    benchAfterFailures: positiveInt.default(3).describe('Consecutive failures before a model is benched.'),
+    benchMs: positiveInt.default(60_000).describe('How long a benched model is skipped.'),
+    pressure: z
+      .enum(['auto', 'low', 'medium', 'high'])
+      .default('auto')
+      .describe('Budget pressure: `auto` derives it from the remaining budget; otherwise fixed.'),
+    pressureFractions: z
+      .tuple([z.number(), z.number()])
+      .default([0.5, 0.2])
+      .describe('Remaining-budget fractions below which cheaper tiers are preferred (medium, high).'),
+    templatesDir: z.string().optional().describe('Directory of prompt templates overriding the built-in ones.'),
+    maxPromptChars: positiveInt.default(60_000).describe('Longest prompt sent, in characters; context beyond it is trimmed.'),
+  })
+  .describe('Language models for the llm-* and plan-code operators. Required when one of them is enabled.');
 
 export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.string().optional().describe('JSON Schema reference for editors; ignored by cambrian.'),
   goal: z.string().min(1).describe('What the evolution should achieve, in words (used in LLM prompts and reports).'),
   evolve: evolveSchema,
   evaluator: evaluatorSchema,
-  metrics: z.record(z.string().min(1), metricSpecSchema).refine((m) => Object.keys(m).length > 0, {
-    message: 'declare at least one metric',
-  }),
+  metrics: z
+    .record(z.string().min(1), metricSpecSchema)
+    .refine((m) => Object.keys(m).length > 0, {
+      message: 'declare at least one metric',
+    })
+    .describe('Metrics the evaluator reports (keys of the JSON object on its last stdout line).'),
   fitness: z.string().min(1).describe('The metric that decides which individual is better.'),
   budget: budgetSchema.default({}),
   workers: positiveInt.optional().describe('Concurrent jobs. Default: number of CPU cores.'),
-  seed: z.number().int().default(0),
+  seed: z.number().int().default(0).describe('Seed of the run\'s random generator (same seed + same config: same choices).'),
   archive: archiveSchema.default(archiveSchema.parse({})),
   sampler: samplerSchema.default(samplerSchema.parse({})),
   operators: z
     .record(z.string().min(1), operatorSettingsSchema)
-    .default({ numeric: { weight: 1 }, crossover: { weight: 0.2 } }),
+    .default({ numeric: { weight: 1 }, crossover: { weight: 0.2 } })
+    .describe('Enabled operators by name, with their settings. Names: see src/config/operators.ts.'),
   llm: llmSchema.optional(),
 });
 
