@@ -83,6 +83,8 @@ export interface EvaluationRecord {
   id: string;
   runId: string;
   individualId: string;
+  /** The run's evaluation number (1 = the seed): the x axis of every progress plot. */
+  seq: number;
   tree: string;
   evaluatorHash: string;
   outcome: OutcomeKind;
@@ -204,6 +206,8 @@ export interface EvaluationRepo {
   countByOutcome(runId: string): Promise<Partial<Record<OutcomeKind, number>>>;
   /** Newest failures of a run (for `status`), newest first. */
   recentFailures(runId: string, limit: number): Promise<EvaluationRecord[]>;
+  /** (seq, fitness, outcome) of every evaluation of a run in seq order, for progress plots. */
+  progress(runId: string): Promise<Array<{ seq: number; individualId: string; outcome: OutcomeKind; fitness: number | null }>>;
 }
 
 export interface JobRepo {

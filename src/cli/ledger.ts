@@ -1,0 +1,83 @@
+// `cambrian ledger export`: writes the ledger as JSON Lines to stdout or, atomically, to a file.
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { CambrianError } from '../errors.ts';
+import { exportLedger } from '../ledger/export.ts';
+import { embeddedPaths, openStore, type OpenStoreOptions } from '../store/open.ts';
+import type { Store } from '../store/port.ts';
+
+interface ExportFlags {
+  out?: string;
+  run?: string;
+  repo: string;
+  databaseUrl?: string;
+}
+
+export function register(program: Command): void {
+  const ledger = program.command('ledger').description('Inspect the ledger of every event and cost.');
+  ledger
+    .command('export')
+    .description('Write every ledger event as one JSON object per line.')
+    .option('--out <file>', 'write to this file (atomically) instead of stdout')
+    .option('--run <id>', 'only this run')
+    .option('--repo <dir>', 'the repository whose embedded store to read', '.')
+    .addOption(new Option('--database-url <url>', 'read a Postgres store instead of the embedded one').env('CAMBRIAN_DATABASE_URL'))
+    .action(async (flags: ExportFlags) => {
+      const store = await openStore(storeOptions(flags));
+      try {
+        const written = flags.out === undefined ? await exportToStdout(store, flags.run) : await exportToFile(store, resolve(flags.out), flags.run);
+        if (flags.out !== undefined) process.stderr.write(`wrote ${written} ledger events to ${flags.out}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function storeOptions(flags: ExportFlags): OpenStoreOptions {
+  if (flags.databaseUrl) return { databaseUrl: flags.databaseUrl };
+  const repoDir = resolve(flags.repo);
+  // Opening creates a database; exporting from a repository that never ran should not.
+  if (!existsSync(embeddedPaths(repoDir).dataDir)) {
+    throw new CambrianError('CAMBRIAN_NO_RUN', `no Cambrian store in ${repoDir}`, {
+      hint: 'start a run there with `cambrian run`, pass --repo DIR, or --database-url for a Postgres store',
+    });
+  }
+  return { repoDir };
+}
+
+async function exportToStdout(store: Store, runId: string | undefined): Promise<number> {
+  return exportLedger(store, async (line) => {
+    if (!process.stdout.write(line + '\n')) await once(process.stdout, 'drain');
+  }, { runId });
+}
+
+/** Bytes gathered before each write: one syscall per line would dominate a large export. */
+const FILE_CHUNK_CHARS = 64 * 1024;
+
+/** Writes to a temp file beside the target and renames it: readers never see half an export. */
+async function exportToFile(store: Store, path: string, runId: string | undefined): Promise<number> {
+  const temp = `${path}.${process.pid}.tmp`;
+  const file = await open(temp, 'wx');
+  try {
+    let pending = '';
+    const written = await exportLedger(store, async (line) => {
+      pending += line + '\n';
+      if (pending.length >= FILE_CHUNK_CHARS) {
+        await file.write(pending);
+        pending = '';
+      }
+    }, { runId });
+    await file.write(pending);
+    await file.sync();
+    await file.close();
+    await rename(temp, path);
+    return written;
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+// The runs repository: one row per `cambrian run`, carrying its counters and persisted loop state.
+import { desc, eq, inArray } from 'drizzle-orm';
+import type { RunPatch, RunRecord, RunRepo, RunState } from '../port.ts';
+import { runs } from '../schema.ts';
+import { definedOnly, expectUpdated, type Db } from './db.ts';
+
+const RESUMABLE: RunState[] = ['running', 'stopped'];
+
+type RunRow = typeof runs.$inferSelect;
+
+function toRecord(row: RunRow): RunRecord {
+  return { ...row, state: row.state as RunState };
+}
+
+export function runRepo(db: Db): RunRepo {
+  return {
+    async insert(run) {
+      await db.insert(runs).values(run);
+    },
+    async get(id) {
+      const [row] = await db.select().from(runs).where(eq(runs.id, id));
+      return row ? toRecord(row) : null;
+    },
+    async latestResumable() {
+      const [row] = await db.select().from(runs).where(inArray(runs.state, RESUMABLE)).orderBy(desc(runs.createdAt), desc(runs.id)).limit(1);
+      return row ? toRecord(row) : null;
+    },
+    async list() {
+      const rows = await db.select().from(runs).orderBy(desc(runs.createdAt), desc(runs.id));
+      return rows.map(toRecord);
+    },
+    async update(id, patch: RunPatch) {
+      const values = definedOnly(patch);
+      if (Object.keys(values).length === 0) return;
+      const matched = await db.update(runs).set(values).where(eq(runs.id, id)).returning({ id: runs.id });
+      expectUpdated('run', id, matched);
+    },
+  };
+}
