@@ -1,0 +1,117 @@
+// Composition root: builds the adapters (store, git, worktree pool, evaluator, operators) from the
+// config and hands them to the loop. Nothing below this file picks a driver or reads the environment.
+import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
+import { loadConfig, type LoadedConfig } from './config/loader.ts';
+import type { CambrianConfig } from './config/schema.ts';
+import { CommandEvaluator } from './evaluate/evaluator.ts';
+import { CommitEmbedder } from './evolution/embeddings.ts';
+import { EventBus } from './evolution/event-bus.ts';
+import type { LoopDeps } from './evolution/session.ts';
+import { GitWorktreePool } from './git/worktree-pool.ts';
+import { reapOrphanWorktrees } from './git/worktree-reaper.ts';
+import { assertCleanPath, openRepo } from './git/repo.ts';
+import type { GitRepo } from './git/plumbing.ts';
+import { weightedOperatorChooser } from './operators/chooser.ts';
+import { buildOperators, type OperatorFactory } from './operators/registry.ts';
+import type { EvolveScope } from './operators/scope.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/port.ts';
+
+export type Env = Record<string, string | undefined>;
+
+export interface AppOptions {
+  repoDir: string;
+  configPath?: string;
+  databaseUrl?: string;
+  env: Env;
+  warn?: (message: string) => void;
+}
+
+/** The pieces every command needs: the config, the repository and the store. */
+export interface App {
+  repoDir: string;
+  loaded: LoadedConfig;
+  config: CambrianConfig;
+  git: GitRepo;
+  store: Store;
+  env: Env;
+  warn: (message: string) => void;
+  close(): Promise<void>;
+}
+
+export async function openApp(options: AppOptions): Promise<App> {
+  const git = await openRepo(options.repoDir);
+  const repoDir = git.repoDir;
+  const loaded = await loadConfig({ repoDir, configPath: options.configPath, env: options.env });
+  const store = await openStore(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { repoDir });
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`cambrian: warning: ${message}\n`));
+  return {
+    repoDir,
+    loaded,
+    config: loaded.config,
+    git,
+    store,
+    env: options.env,
+    warn,
+    async close() {
+      await store.close();
+      await git.close();
+    },
+  };
+}
+
+export function scopeOf(app: Pick<App, 'config' | 'loaded'>): EvolveScope {
+  const { evolve } = app.config;
+  return {
+    include: evolve.include,
+    exclude: evolve.exclude,
+    protect: app.loaded.protect,
+    limits: { maxFiles: evolve.maxFiles, maxChangedLines: evolve.maxChangedLines },
+  };
+}
+
+export function defaultWorkers(config: CambrianConfig): number {
+  return config.workers ?? Math.max(1, availableParallelism());
+}
+
+/** Everything the loop needs, with the worktree pool and evaluator it owns; close() releases them. */
+export async function buildLoop(
+  app: App,
+  options: { workers: number; bus: EventBus; extraOperators?: OperatorFactory[] },
+): Promise<{ deps: LoopDeps; close(): Promise<void> }> {
+  const { config } = app;
+  const configRel = relative(app.repoDir, app.loaded.path);
+  if (!configRel.startsWith('..')) await assertCleanPath(app.git, configRel);
+  await reapOrphanWorktrees(app.repoDir);
+  const pool = new GitWorktreePool({ repo: app.git, size: options.workers });
+  const evaluator = new CommandEvaluator({
+    config: config.evaluator,
+    metrics: config.metrics,
+    fitness: config.fitness,
+    pool,
+    onWarning: app.warn,
+  });
+  const scope = scopeOf(app);
+  const deps: LoopDeps = {
+    config,
+    store: app.store,
+    git: app.git,
+    evaluator,
+    operators: buildOperators(config, options.extraOperators ?? []),
+    chooser: weightedOperatorChooser,
+    scope,
+    bus: options.bus,
+    clock: { now: () => Date.now() },
+    embedder: config.archive.descriptors === 'learned' ? new CommitEmbedder(app.git, scope) : null,
+    workers: options.workers,
+    warn: app.warn,
+  };
+  return {
+    deps,
+    async close() {
+      await evaluator.close();
+      await pool.close();
+    },
+  };
+}

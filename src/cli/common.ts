@@ -1,0 +1,70 @@
+// Options every repository command shares (--repo, --config, --database-url) and opening the app
+// from them. The environment is handed over here, once, from process.env.
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { openApp, type App } from '../app.ts';
+import { CambrianError } from '../errors.ts';
+import type { RunRecord, Store } from '../store/port.ts';
+
+export interface RepoOptions {
+  repo?: string;
+  config?: string;
+  databaseUrl?: string;
+}
+
+export function withRepoOptions(command: Command): Command {
+  return command
+    .option('--repo <dir>', 'the git repository to work on', '.')
+    .option('--config <file>', 'config file (default: <repo>/cambrian.yaml)')
+    .addOption(new Option('--database-url <url>', 'use a Postgres server instead of the embedded store').env('CAMBRIAN_DATABASE_URL'));
+}
+
+export async function withApp<T>(options: RepoOptions, fn: (app: App) => Promise<T>): Promise<T> {
+  const app = await openApp({
+    repoDir: resolve(options.repo ?? '.'),
+    configPath: options.config,
+    databaseUrl: options.databaseUrl,
+    env: process.env,
+  });
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** The run a read-only command reports on: --run ID, else the newest run. */
+export async function selectRun(store: Store, runId: string | undefined): Promise<RunRecord> {
+  if (runId) {
+    const run = await store.runs.get(runId);
+    if (!run) throw new CambrianError('CAMBRIAN_NO_RUN', `there is no run \`${runId}\``, { hint: 'list runs with `cambrian runs`' });
+    return run;
+  }
+  const [newest] = await store.runs.list();
+  if (!newest) throw new CambrianError('CAMBRIAN_NO_RUN', 'this repository has no Cambrian run yet', { hint: 'start one with `cambrian run`' });
+  return newest;
+}
+
+export function parsePositiveInt(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) {
+      throw new CambrianError('CAMBRIAN_BAD_ARGUMENT', `${name} must be a positive whole number, got \`${value}\``);
+    }
+    return n;
+  };
+}
+
+export function parseInteger(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new CambrianError('CAMBRIAN_BAD_ARGUMENT', `${name} must be a whole number, got \`${value}\``);
+    return n;
+  };
+}
+
+export function formatFitness(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs >= 1e6 || abs < 1e-4) ? value.toExponential(4) : String(Number(value.toPrecision(7)));
+}

@@ -1,0 +1,65 @@
+// `cambrian eval [REV]`: run the evaluator once on a commit exactly as a run would (worktree,
+// sandbox, limits) and print what it reported — the tool to debug an evaluator before a long run.
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { loadConfig } from '../config/loader.ts';
+import { CommandEvaluator } from '../evaluate/evaluator.ts';
+import { openRepo } from '../git/repo.ts';
+import { GitWorktreePool } from '../git/worktree-pool.ts';
+import { reapOrphanWorktrees } from '../git/worktree-reaper.ts';
+import { formatFitness, withRepoOptions, type RepoOptions } from './common.ts';
+import { printJson } from './output.ts';
+
+export function register(program: Command): void {
+  withRepoOptions(
+    program
+      .command('eval')
+      .argument('[rev]', 'the commit to evaluate', 'HEAD')
+      .description('evaluate one commit and print its metrics (no run, no store)')
+      .option('--json', 'print the full result as JSON'),
+  ).action(async (rev: string, options: RepoOptions & { json?: boolean }) => {
+    const git = await openRepo(resolve(options.repo ?? '.'));
+    try {
+      const { config } = await loadConfig({ repoDir: git.repoDir, configPath: options.config, env: process.env });
+      const commit = await git.resolve(rev);
+      const tree = await git.treeOf(commit);
+      await reapOrphanWorktrees(git.repoDir);
+      const pool = new GitWorktreePool({ repo: git, size: 1 });
+      const evaluator = new CommandEvaluator({
+        config: config.evaluator,
+        metrics: config.metrics,
+        fitness: config.fitness,
+        pool,
+        onWarning: (m) => process.stderr.write(`cambrian: warning: ${m}\n`),
+      });
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await evaluator.evaluate({ commit, tree, runId: 'eval', individualId: commit.slice(0, 12), signal: controller.signal });
+        const fitness = result.outcome === 'ok' ? (result.metrics[config.fitness] ?? null) : null;
+        if (options.json) printJson({ commit, tree, fitness, ...result });
+        else {
+          const lines = [`${commit.slice(0, 12)}: ${result.outcome}${result.outcome === 'ok' ? '' : ` — ${result.reason}`}`];
+          if (result.metrics) lines.push(`  metrics: ${Object.entries(result.metrics).map(([k, v]) => `${k}=${formatFitness(v)}`).join(' ')}`);
+          if (fitness !== null) lines.push(`  fitness (${config.fitness}): ${formatFitness(fitness)}`);
+          lines.push(`  ${result.durationMs} ms wall, ${result.cpuSeconds.toFixed(2)} s CPU`);
+          for (const stage of result.stages) {
+            const tail = (text: string): string => text.trimEnd().split('\n').slice(-10).join('\n    ');
+            lines.push(`  stage ${stage.name}: exit ${stage.exitCode ?? stage.signal}${stage.timedOut ? ' (timed out)' : ''}`);
+            if (stage.stderr.trim()) lines.push(`    stderr (tail):\n    ${tail(stage.stderr)}`);
+            if (result.outcome !== 'ok' && stage.stdout.trim()) lines.push(`    stdout (tail):\n    ${tail(stage.stdout)}`);
+          }
+          process.stdout.write(lines.join('\n') + '\n');
+        }
+        if (result.outcome !== 'ok') process.exitCode = 1;
+      } finally {
+        process.off('SIGINT', onSigint);
+        await evaluator.close();
+        await pool.close();
+      }
+    } finally {
+      await git.close();
+    }
+  });
+}

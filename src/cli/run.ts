@@ -1,0 +1,122 @@
+// `cambrian run`: start (or resume) a run and show it live. Ctrl-C stops gracefully and leaves a
+// resumable run; a second Ctrl-C exits at once (the next start cleans up).
+import type { Command } from 'commander';
+import { buildLoop, defaultWorkers, type App } from '../app.ts';
+import type { CambrianConfig } from '../config/schema.ts';
+import { runEvolution, type RunSummary } from '../evolution/engine.ts';
+import { EventBus } from '../evolution/event-bus.ts';
+import type { Budget } from '../evolution/session.ts';
+import { bestBranch } from '../git/branches.ts';
+import { CambrianError } from '../errors.ts';
+import { formatFitness, parseInteger, parsePositiveInt, withApp, withRepoOptions, type RepoOptions } from './common.ts';
+import { printJson } from './output.ts';
+import { startLiveView, type ViewMode } from './live-view.ts';
+import { llmOperatorFactories } from '../llm-wiring.ts';
+
+/** Used when the config sets no stop condition at all, so a run never goes on forever by accident. */
+export const DEFAULT_MAX_EVALUATIONS = 100;
+
+interface RunOptions extends RepoOptions {
+  maxEvals?: number;
+  workers?: number;
+  seed?: number;
+  new?: boolean;
+  json?: boolean;
+  baseline?: string;
+  record?: boolean;
+  replay?: boolean;
+}
+
+export function register(program: Command): void {
+  withRepoOptions(
+    program
+      .command('run')
+      .description('evolve the repository (resumes the newest unfinished run unless --new)')
+      .option('--max-evals <n>', 'evaluation budget (the seed included)', parsePositiveInt('--max-evals'))
+      .option('--workers <n>', 'concurrent jobs (default: config, else CPU cores)', parsePositiveInt('--workers'))
+      .option('--seed <n>', 'random seed for a new run', parseInteger('--seed'))
+      .option('--new', 'start a new run even if an unfinished one exists')
+      .option('--baseline <kind>', 'run a baseline instead: independent (random restarts from the seed) or hillclimb')
+      .option('--record', 'record every LLM request/response under .cambrian/cassettes/')
+      .option('--replay', 'answer LLM requests from .cambrian/cassettes/ (fails on a miss)')
+      .option('--json', 'stream ledger events as JSON lines on stdout'),
+  ).action(async (options: RunOptions) => {
+    await withApp(options, async (app) => {
+      applyOverrides(app.config, options);
+      const summary = await runWithView(app, options);
+      printSummary(app, summary, options.json === true);
+      if (summary.state === 'stopped') process.exitCode = 130;
+    });
+  });
+}
+
+function applyOverrides(config: CambrianConfig, options: RunOptions): void {
+  if (options.seed !== undefined) config.seed = options.seed;
+  if (options.baseline !== undefined) {
+    if (options.baseline !== 'independent' && options.baseline !== 'hillclimb') {
+      throw new CambrianError('CAMBRIAN_BAD_ARGUMENT', `--baseline must be \`independent\` or \`hillclimb\`, got \`${options.baseline}\``);
+    }
+    config.operators = { [`baseline-${options.baseline}`]: { weight: 1 } };
+    options.new = true;
+  }
+}
+
+export function budgetFrom(config: CambrianConfig, maxEvals: number | undefined): Budget {
+  const b = config.budget;
+  const anyStop = b.maxEvaluations ?? b.maxWallClockMs ?? b.targetFitness ?? b.plateau ?? b.maxUsd ?? b.maxTokens;
+  return {
+    maxEvaluations: maxEvals ?? b.maxEvaluations ?? (anyStop === undefined ? DEFAULT_MAX_EVALUATIONS : null),
+    maxWallClockMs: b.maxWallClockMs ?? null,
+    targetFitness: b.targetFitness ?? null,
+    plateau: b.plateau ?? null,
+  };
+}
+
+async function runWithView(app: App, options: RunOptions): Promise<RunSummary> {
+  const workers = options.workers ?? defaultWorkers(app.config);
+  const bus = new EventBus();
+  const budget = budgetFrom(app.config, options.maxEvals);
+  const extraOperators = await llmOperatorFactories(app, { record: options.record === true, replay: options.replay === true });
+  const loop = await buildLoop(app, { workers, bus, extraOperators: extraOperators.factories });
+  const mode: ViewMode = options.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain';
+  const view = startLiveView(bus, mode, budget.maxEvaluations);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write('\ncambrian: stopping after the jobs in flight (Ctrl-C again to quit now; the run stays resumable)\n');
+      controller.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    return await runEvolution(loop.deps, { forceNew: options.new === true, budget }, controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    view.stop();
+    await loop.close();
+    await extraOperators.close();
+  }
+}
+
+function printSummary(app: App, summary: RunSummary, json: boolean): void {
+  const { run } = summary;
+  const branch = run.bestIndividualId ? bestBranch(run.id) : null;
+  if (json) {
+    printJson({ type: 'summary', run: run.id, state: summary.state, reason: summary.reason, evaluations: run.evaluations, bestFitness: run.bestFitness, seedFitness: run.seedFitness, branch });
+    return;
+  }
+  const lines = [
+    `run ${run.id} ${summary.state === 'finished' ? 'finished' : 'stopped (resumable: run `cambrian run` again)'}: ${summary.reason}`,
+    `  evaluations: ${run.evaluations}`,
+    `  seed ${app.config.fitness}: ${formatFitness(run.seedFitness)}   best: ${formatFitness(run.bestFitness)}`,
+  ];
+  if (branch) {
+    lines.push(`  best branch: ${branch}`);
+    lines.push(`  see it: git log --oneline ${branch}   |   cambrian best --diff`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}

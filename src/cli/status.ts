@@ -1,0 +1,95 @@
+// `cambrian status`: per run — state, evaluations against the budget, best fitness, elites per
+// island, failures by outcome, why recent jobs produced nothing, and what the LLM calls cost.
+import type { Command } from 'commander';
+import type { RunRecord, Store } from '../store/port.ts';
+import { formatFitness, withApp, withRepoOptions, type RepoOptions } from './common.ts';
+import { printJson } from './output.ts';
+
+interface StatusOptions extends RepoOptions {
+  run?: string;
+  json?: boolean;
+}
+
+export interface RunStatus {
+  run: string;
+  state: RunRecord['state'];
+  stopReason: string | null;
+  evaluations: number;
+  budget: number | null;
+  bestFitness: number | null;
+  seedFitness: number | null;
+  bestIndividual: string | null;
+  elitesPerIsland: number[];
+  failuresByOutcome: Record<string, number>;
+  jobs: Record<string, number>;
+  recentRejections: Array<{ job: string; operator: string; reason: string }>;
+  recentFailures: Array<{ individual: string; outcome: string; reason: string }>;
+  llm: { calls: number; tokensIn: number; tokensOut: number; usd: number };
+  cpuSeconds: number;
+}
+
+export async function runStatus(store: Store, run: RunRecord): Promise<RunStatus> {
+  const islands = Number((run.config['archive'] as { islands?: number } | undefined)?.islands ?? 1);
+  const elites = await store.elites.list(run.id);
+  const elitesPerIsland = Array.from({ length: islands }, (_, i) => elites.filter((e) => e.island === i).length);
+  const outcomes = await store.evaluations.countByOutcome(run.id);
+  const { ok: _ok, ...failures } = outcomes;
+  const budget = (run.loopState['budget'] as { maxEvaluations?: number | null } | null | undefined)?.maxEvaluations ?? null;
+  const jobErrors = await store.jobs.recentErrors(run.id, 5);
+  const failed = await store.evaluations.recentFailures(run.id, 5);
+  const totals = await store.jobs.totals(run.id);
+  return {
+    run: run.id,
+    state: run.state,
+    stopReason: run.stopReason,
+    evaluations: run.evaluations,
+    budget,
+    bestFitness: run.bestFitness,
+    seedFitness: run.seedFitness,
+    bestIndividual: run.bestIndividualId,
+    elitesPerIsland,
+    failuresByOutcome: failures as Record<string, number>,
+    jobs: (await store.jobs.countByStatus(run.id)) as Record<string, number>,
+    recentRejections: jobErrors.map((j) => ({ job: j.id, operator: j.operator, reason: j.error ?? '' })),
+    recentFailures: failed.map((e) => ({ individual: e.individualId, outcome: e.outcome, reason: e.reason ?? '' })),
+    llm: await store.llmCalls.totals(run.id),
+    cpuSeconds: totals.cpuSeconds,
+  };
+}
+
+export function register(program: Command): void {
+  withRepoOptions(
+    program
+      .command('status')
+      .description('show the state of every run (or one with --run)')
+      .option('--run <id>', 'only this run')
+      .option('--json', 'print JSON'),
+  ).action(async (options: StatusOptions) => {
+    await withApp(options, async (app) => {
+      const runs = options.run ? [await app.store.runs.get(options.run)].filter((r): r is RunRecord => r !== null) : await app.store.runs.list();
+      const statuses = await Promise.all(runs.map((r) => runStatus(app.store, r)));
+      if (options.json) return printJson({ runs: statuses });
+      if (statuses.length === 0) return void process.stdout.write('no runs yet — start one with `cambrian run`\n');
+      for (const s of statuses) process.stdout.write(formatStatus(s, app.config.fitness) + '\n');
+    });
+  });
+}
+
+function formatStatus(s: RunStatus, fitness: string): string {
+  const failures = Object.entries(s.failuresByOutcome).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const lines = [
+    `run ${s.run}: ${s.state}${s.stopReason ? ` (${s.stopReason})` : ''}`,
+    `  evaluations ${s.evaluations}${s.budget ? ` / ${s.budget}` : ''}   best ${fitness} ${formatFitness(s.bestFitness)} (seed ${formatFitness(s.seedFitness)})`,
+    `  elites per island: ${s.elitesPerIsland.join(' / ')}   failures: ${failures}   evaluator CPU ${s.cpuSeconds.toFixed(1)} s`,
+  ];
+  if (s.llm.calls > 0) lines.push(`  LLM: ${s.llm.calls} calls, ${s.llm.tokensIn} tokens in, ${s.llm.tokensOut} out, $${s.llm.usd.toFixed(4)}`);
+  if (s.recentRejections.length > 0) {
+    lines.push('  recent rejected proposals:');
+    for (const r of s.recentRejections) lines.push(`    ${r.job}: ${r.reason}`);
+  }
+  if (s.recentFailures.length > 0) {
+    lines.push('  recent failed evaluations:');
+    for (const f of s.recentFailures) lines.push(`    ${f.individual} ${f.outcome}: ${f.reason}`);
+  }
+  return lines.join('\n');
+}

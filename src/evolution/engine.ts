@@ -1,0 +1,114 @@
+// The evolution loop: evaluate the seed, then keep `workers` jobs in flight — schedule → propose →
+// commit → evaluate → ingest — until a stop condition holds or the signal aborts (Ctrl-C), and
+// leave the run finished or cleanly resumable.
+import { CambrianError } from '../errors.ts';
+import { bestBranch } from '../git/branches.ts';
+import type { LedgerEvent } from '../ledger/events.ts';
+import type { JobRecord, RunRecord } from '../store/port.ts';
+import { cachedResult } from './evaluation-cache.ts';
+import { ingestEvaluation, ingestJob } from './ingest.ts';
+import { startSession, type StartOptions } from './run-setup.ts';
+import { scheduleJob } from './scheduler.ts';
+import type { LoopDeps, Session } from './session.ts';
+import { checkStop } from './stop.ts';
+import { executeJob } from './worker.ts';
+
+export interface RunSummary {
+  run: RunRecord;
+  resumed: boolean;
+  /** 'finished' when a stop condition ended the run, 'stopped' when interrupted (resumable). */
+  state: 'finished' | 'stopped';
+  reason: string;
+}
+
+export async function runEvolution(deps: LoopDeps, options: StartOptions, signal: AbortSignal): Promise<RunSummary> {
+  const { session, resumed, reopenedJobs } = await startSession(deps, options);
+  try {
+    if (session.seed.status !== 'evaluated') await evaluateSeed(session, signal);
+    if (!signal.aborted) await runSlots(session, reopenedJobs, signal);
+  } catch (error) {
+    await markRun(session, 'failed', error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  if (signal.aborted) {
+    await markRun(session, 'stopped', 'interrupted');
+    return { run: session.run, resumed, state: 'stopped', reason: 'interrupted' };
+  }
+  const stop = checkStop(session);
+  const reason = stop.stop ? stop.reason : 'no more work';
+  await markRun(session, 'finished', reason);
+  return { run: session.run, resumed, state: 'finished', reason };
+}
+
+async function evaluateSeed(session: Session, signal: AbortSignal): Promise<void> {
+  const { deps, run, seed } = session;
+  const cached = await deps.store.evaluations.findCached(seed.tree, deps.evaluator.configHash);
+  const result = cached
+    ? cachedResult(cached)
+    : await deps.evaluator.evaluate({ commit: seed.commit, tree: seed.tree, runId: run.id, individualId: seed.id, signal });
+  if (signal.aborted) return;
+  if (result.outcome !== 'ok') {
+    const stage = result.stages.at(-1);
+    const output = [stage?.stderr.trim(), stage?.stdout.trim()].filter(Boolean).join('\n').slice(-4000);
+    throw new CambrianError('CAMBRIAN_EVALUATOR_FAILED', `the evaluator failed on the seed commit ${seed.commit.slice(0, 12)}: ${result.reason}${output ? `\n--- evaluator output (tail) ---\n${output}` : ''}`, {
+      hint: 'the seed must evaluate cleanly before evolution can start: run `cambrian eval` to debug the evaluator on HEAD',
+    });
+  }
+  const embedding = deps.embedder ? await deps.embedder.embed(seed.commit) : null;
+  await session.mutex.run(() => ingestEvaluation(session, seed, result, embedding, null));
+  seed.status = 'evaluated';
+}
+
+async function runSlots(session: Session, reopened: JobRecord[], signal: AbortSignal): Promise<void> {
+  const queue = [...reopened];
+  const nextJob = (): Promise<JobRecord | null> =>
+    session.mutex.run(async () => {
+      if (signal.aborted) return null;
+      const reopenedJob = queue.shift();
+      if (reopenedJob) {
+        session.inFlight++;
+        return reopenedJob;
+      }
+      if (checkStop(session).stop) return null;
+      return scheduleJob(session);
+    });
+
+  const slot = async (): Promise<void> => {
+    for (let job = await nextJob(); job; job = await nextJob()) {
+      const outcome = await executeJob(session, job, signal);
+      await session.mutex.run(() => ingestJob(session, job, outcome));
+    }
+  };
+  const slots = Array.from({ length: Math.max(1, session.deps.workers) }, slot);
+  const results = await Promise.allSettled(slots);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+async function markRun(session: Session, state: 'finished' | 'stopped' | 'failed', reason: string): Promise<void> {
+  const { deps, run } = session;
+  const now = new Date(deps.clock.now());
+  session.state.activeMs += deps.clock.now() - session.sessionStartedAt;
+  session.sessionStartedAt = deps.clock.now();
+  const event: LedgerEvent =
+    state === 'finished'
+      ? { type: 'run_finished', runId: run.id, reason, evaluations: run.evaluations, bestIndividualId: run.bestIndividualId, bestFitness: run.bestFitness }
+      : { type: 'run_stopped', runId: run.id, reason, evaluations: run.evaluations };
+  await deps.store.transaction(async (tx) => {
+    await tx.runs.update(run.id, {
+      state,
+      stopReason: reason,
+      finishedAt: state === 'finished' ? now : null,
+      loopState: { ...session.state, rng: session.rng.state() },
+      updatedAt: now,
+    });
+    await tx.ledger.append(run.id, [event]);
+  });
+  run.state = state;
+  run.stopReason = reason;
+  deps.bus.publish([event]);
+  if (run.bestIndividualId) {
+    const best = await deps.store.individuals.get(run.bestIndividualId);
+    if (best) await deps.git.updateRef(`refs/heads/${bestBranch(run.id)}`, best.commit);
+  }
+}

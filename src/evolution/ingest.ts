@@ -1,0 +1,227 @@
+// Ingest: turn a job's outcome into state, in ONE transaction — the evaluation, the individual's
+// result, archive changes (elites, refits, migration), the job's end, run counters, loop state and
+// the ledger events describing all of it. Runs under the session mutex.
+import type { ArchiveEntry } from '../core/archive/archive.ts';
+import { isBetter } from '../core/fitness/compare.ts';
+import type { LedgerEvent } from '../ledger/events.ts';
+import type { EliteRecord, EvaluationRecord, IndividualRecord, JobRecord, StoreTx } from '../store/port.ts';
+import { bestBranch } from '../git/branches.ts';
+import type { EvaluationResult } from '../evaluate/port.ts';
+import { isCounted } from './evaluation-cache.ts';
+import type { Session } from './session.ts';
+import type { JobOutcome } from './worker.ts';
+
+/** Embeddings used to fit the PCA projection (the newest evaluated individuals). */
+export const PCA_SAMPLE_LIMIT = 512;
+
+export async function ingestJob(session: Session, job: JobRecord, outcome: JobOutcome): Promise<void> {
+  const { deps, run, state } = session;
+  const now = new Date(deps.clock.now());
+  session.inFlight = Math.max(0, session.inFlight - 1);
+
+  if (outcome.kind === 'interrupted') {
+    // Left open: the next start re-runs it (its individual, if committed, is evaluated again).
+    await deps.store.jobs.update(job.id, { status: 'pending', costs: outcome.costs });
+    return;
+  }
+  if (outcome.kind === 'futile') {
+    state.futileJobs++;
+    const events: LedgerEvent[] = [
+      { type: 'job_failed', runId: run.id, jobId: job.id, operator: job.operator, reason: outcome.reason },
+    ];
+    await deps.store.transaction(async (tx) => {
+      await tx.jobs.update(job.id, { status: 'failed', error: outcome.reason, finishedAt: now, costs: outcome.costs });
+      await tx.runs.update(run.id, { loopState: { ...state }, updatedAt: now });
+      await tx.ledger.append(run.id, events);
+    });
+    deps.bus.publish(events);
+    return;
+  }
+  await ingestEvaluation(session, outcome.individual, outcome.result, outcome.embedding, {
+    job,
+    costs: outcome.costs,
+  });
+}
+
+/** Records one evaluation (a job's child, or the seed when `job` is null). */
+export async function ingestEvaluation(
+  session: Session,
+  individual: IndividualRecord,
+  result: EvaluationResult,
+  embedding: number[] | null,
+  origin: { job: JobRecord; costs: JobRecord['costs'] } | null,
+): Promise<{ counted: boolean; fitness: number | null }> {
+  const { deps, run, state, archive } = session;
+  const now = new Date(deps.clock.now());
+  const counted = isCounted(result.outcome);
+  const seq = counted ? run.evaluations + 1 : run.evaluations;
+  const fitness = result.outcome === 'ok' ? (result.metrics[deps.config.fitness] ?? null) : null;
+  const events: LedgerEvent[] = [
+    {
+      type: 'evaluation_finished',
+      runId: run.id,
+      individualId: individual.id,
+      outcome: result.outcome,
+      fitness,
+      metrics: result.metrics ?? {},
+      reason: result.outcome === 'ok' ? null : result.reason,
+      durationMs: result.durationMs,
+      cpuSeconds: result.cpuSeconds,
+      cached: result.cached,
+    },
+  ];
+  const evaluation: EvaluationRecord = {
+    id: `${individual.id}-e${individual.status === 'evaluated' ? 2 : 1}-${now.getTime()}`,
+    runId: run.id,
+    individualId: individual.id,
+    seq,
+    tree: individual.tree,
+    evaluatorHash: deps.evaluator.configHash,
+    outcome: result.outcome,
+    reason: result.outcome === 'ok' ? null : result.reason,
+    metrics: result.metrics ?? {},
+    stdevs: result.outcome === 'ok' ? (result.stdevs ?? null) : null,
+    stages: result.stages,
+    durationMs: result.durationMs,
+    cpuSeconds: result.cpuSeconds,
+    cached: result.cached,
+    createdAt: now,
+  };
+
+  let improved = false;
+  const previousBest = run.bestFitness;
+  if (counted) {
+    run.evaluations = seq;
+    state.futileJobs = 0;
+  }
+  if (fitness !== null && isBetter(fitness, run.bestFitness, session.direction)) {
+    improved = true;
+    run.bestFitness = fitness;
+    run.bestIndividualId = individual.id;
+    state.lastImprovementAt = seq;
+    events.push({ type: 'best_improved', runId: run.id, individualId: individual.id, fitness, previousFitness: previousBest });
+  }
+  if (individual.seq === 0 && fitness !== null) run.seedFitness = fitness;
+
+  if (origin && fitness !== null) {
+    const parent = await deps.store.individuals.get(individual.parentId ?? '');
+    const parentCell = archive.elites(individual.island).find((e) => e.id === parent?.id)?.cell;
+    if (parentCell) session.curiosity.record(parentCell, isBetter(fitness, parent?.fitness ?? null, session.direction));
+    state.curiosity = session.curiosity.toJSON();
+  }
+
+  state.activeMs += deps.clock.now() - session.sessionStartedAt;
+  session.sessionStartedAt = deps.clock.now();
+
+  await deps.store.transaction(async (tx) => {
+    await tx.evaluations.insert(evaluation);
+    await tx.individuals.update(individual.id, {
+      status: 'evaluated',
+      outcome: result.outcome,
+      fitness,
+      metrics: result.metrics ?? {},
+      embedding,
+    });
+    if (fitness !== null) {
+      const islands = individual.seq === 0 ? range(deps.config.archive.islands) : [individual.island];
+      for (const island of islands) {
+        await placeInArchive(session, tx, { ...individual, island }, fitness, result.metrics ?? {}, embedding, events);
+      }
+      await maybeRefit(session, tx, events);
+    }
+    if (counted) await maybeMigrate(session, tx, events);
+    if (origin) {
+      await tx.jobs.update(origin.job.id, { status: 'done', finishedAt: now, costs: origin.costs });
+    }
+    await tx.runs.update(run.id, {
+      evaluations: run.evaluations,
+      bestFitness: run.bestFitness,
+      bestIndividualId: run.bestIndividualId,
+      seedFitness: run.seedFitness,
+      loopState: { ...state, rng: session.rng.state() },
+      updatedAt: now,
+    });
+    await tx.ledger.append(run.id, events);
+  });
+  deps.bus.publish(events);
+  if (improved) await deps.git.updateRef(`refs/heads/${bestBranch(run.id)}`, individual.commit);
+  return { counted, fitness };
+}
+
+async function placeInArchive(
+  session: Session,
+  tx: StoreTx,
+  individual: IndividualRecord,
+  fitness: number,
+  metrics: Record<string, number>,
+  embedding: number[] | null,
+  events: LedgerEvent[],
+): Promise<void> {
+  const { archive, state, run, deps } = session;
+  const result = archive.insert({ id: individual.id, island: individual.island, fitness, metrics, embedding });
+  if (result.status === 'warmup') {
+    if (!state.warmupIds.includes(individual.id)) state.warmupIds.push(individual.id);
+    return;
+  }
+  state.sinceRefit++;
+  if (result.status !== 'placed') return;
+  const placed = archive.elites(individual.island).find((e) => e.id === individual.id && e.cell === result.cell)!;
+  await tx.elites.upsert([eliteRecord(run.id, placed, deps.clock.now())]);
+  await tx.individuals.update(individual.id, { descriptor: placed.coords, cell: placed.cell });
+  events.push({
+    type: 'elite_replaced',
+    runId: run.id,
+    island: individual.island,
+    cell: result.cell,
+    individualId: individual.id,
+    previousId: result.replacedId,
+    fitness,
+  });
+}
+
+async function maybeRefit(session: Session, tx: StoreTx, events: LedgerEvent[]): Promise<void> {
+  const { archive, state, run, deps } = session;
+  if (deps.config.archive.descriptors !== 'learned') return;
+  const first = archive.projection === null && archive.warmupSize() >= deps.config.archive.warmup;
+  const due = archive.projection !== null && state.sinceRefit >= deps.config.archive.refitEvery;
+  if (!first && !due) return;
+  const samples = (await tx.individuals.recentEmbeddings(run.id, PCA_SAMPLE_LIMIT)).map((s) => s.embedding);
+  const refit = archive.refit(samples);
+  state.projection = archive.projection;
+  state.warmupIds = [];
+  state.sinceRefit = 0;
+  const now = deps.clock.now();
+  await tx.elites.replaceAll(run.id, refit.elites.map((e) => eliteRecord(run.id, e, now)));
+  events.push({ type: 'archive_refit', runId: run.id, samples: samples.length, elites: refit.elites.length });
+}
+
+async function maybeMigrate(session: Session, tx: StoreTx, events: LedgerEvent[]): Promise<void> {
+  const { archive, state, run, deps } = session;
+  const { islands, migrationEvery, migrants } = deps.config.archive;
+  if (islands < 2 || migrants === 0 || run.evaluations - state.lastMigrationAt < migrationEvery) return;
+  state.lastMigrationAt = run.evaluations;
+  const moves = archive.migrate(migrants);
+  const now = deps.clock.now();
+  for (const move of moves) {
+    if (move.ids.length === 0) continue;
+    const placed = archive.elites(move.toIsland).filter((e) => move.ids.includes(e.id));
+    await tx.elites.upsert(placed.map((e) => eliteRecord(run.id, e, now)));
+    events.push({ type: 'migration', runId: run.id, fromIsland: move.fromIsland, toIsland: move.toIsland, individualIds: move.ids });
+  }
+}
+
+function eliteRecord(runId: string, entry: ArchiveEntry, nowMs: number): EliteRecord {
+  return {
+    runId,
+    island: entry.island,
+    cell: entry.cell!,
+    individualId: entry.id,
+    fitness: entry.fitness,
+    descriptor: entry.coords ?? [],
+    updatedAt: new Date(nowMs),
+  };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

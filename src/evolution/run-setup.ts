@@ -1,0 +1,237 @@
+// Start a new run or pick up the newest unfinished one: restore the archive, RNG and counters from
+// the store, reopen jobs that were in flight at a crash, and remove branches a crash left without a
+// record. After this, scheduler/worker/ingest can carry on as if the process had never stopped.
+import { Archive, type ArchiveEntry, type ArchiveOptions } from '../core/archive/archive.ts';
+import { Rng } from '../core/rng.ts';
+import { CuriosityStats } from '../core/sampler/curiosity.ts';
+import { CambrianError } from '../errors.ts';
+import { branchForIndividual } from '../git/branches.ts';
+import type { LedgerEvent } from '../ledger/events.ts';
+import type { IndividualRecord, JobRecord, RunRecord } from '../store/port.ts';
+import { searchConfigHash } from './config-hash.ts';
+import { individualId, runIdFor } from './ids.ts';
+import { initialLoopState, parseLoopState } from './loop-state.ts';
+import { Mutex } from './mutex.ts';
+import { fitnessDirection, type Budget, type LoopDeps, type Session } from './session.ts';
+
+export interface StartOptions {
+  /** Start a fresh run even when an unfinished one exists. */
+  forceNew: boolean;
+  budget: Budget;
+}
+
+export interface StartedSession {
+  session: Session;
+  resumed: boolean;
+  reopenedJobs: JobRecord[];
+}
+
+export async function startSession(deps: LoopDeps, options: StartOptions): Promise<StartedSession> {
+  const existing = options.forceNew ? null : await deps.store.runs.latestResumable();
+  return existing ? resumeRun(deps, existing, options) : createRun(deps, options);
+}
+
+export function archiveOptions(deps: LoopDeps): ArchiveOptions {
+  const a = deps.config.archive;
+  return {
+    islands: a.islands,
+    bins: a.bins,
+    dims: a.dims,
+    warmup: a.warmup,
+    direction: fitnessDirection(deps.config),
+    descriptors: a.descriptors,
+  };
+}
+
+async function createRun(deps: LoopDeps, options: StartOptions): Promise<StartedSession> {
+  const { store, git, config, clock } = deps;
+  let ordinal = (await store.runs.list()).length + 1;
+  while ((await git.listRefs(`refs/heads/cambrian/${runIdFor(ordinal)}/`)).length > 0) ordinal++;
+  const runId = runIdFor(ordinal);
+  const base = await git.resolve('HEAD');
+  const baseTree = await git.treeOf(base);
+  const rng = Rng.fromSeed(config.seed);
+  const now = new Date(clock.now());
+  const state = initialLoopState(rng.state());
+  const run: RunRecord = {
+    id: runId,
+    state: 'running',
+    goal: config.goal,
+    baseCommit: base,
+    baseTree,
+    config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
+    configHash: searchConfigHash(config),
+    seed: config.seed,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+    stopReason: null,
+    evaluations: 0,
+    individuals: 1,
+    bestIndividualId: null,
+    bestFitness: null,
+    seedFitness: null,
+    usdSpent: 0,
+    tokensSpent: 0,
+    loopState: { ...state },
+  };
+  const seed: IndividualRecord = {
+    id: individualId(runId, 0),
+    runId,
+    seq: 0,
+    commit: base,
+    tree: baseTree,
+    parentId: null,
+    alsoParentId: null,
+    generation: 0,
+    island: 0,
+    operator: 'seed',
+    jobId: null,
+    status: 'created',
+    outcome: null,
+    fitness: null,
+    metrics: {},
+    meta: {},
+    embedding: null,
+    descriptor: null,
+    cell: null,
+    description: 'seed',
+    createdAt: now,
+  };
+  const events: LedgerEvent[] = [
+    { type: 'run_started', runId, baseCommit: base, seed: config.seed, configHash: run.configHash, resumed: false },
+    {
+      type: 'individual_created',
+      runId,
+      individualId: seed.id,
+      commit: base,
+      parentId: null,
+      alsoParentId: null,
+      operator: 'seed',
+      island: 0,
+      generation: 0,
+    },
+  ];
+  await git.updateRef(`refs/heads/${branchForIndividual(runId, 0, 0)}`, base);
+  await store.transaction(async (tx) => {
+    await tx.runs.insert(run);
+    await tx.individuals.insert(seed);
+    await tx.ledger.append(runId, events);
+  });
+  deps.bus.publish(events);
+  const session = newSession(deps, run, state, rng, new Archive(archiveOptions(deps)), new CuriosityStats(), seed, options);
+  session.baseTimestamp = await git.commitTime(base);
+  return { session, resumed: false, reopenedJobs: [] };
+}
+
+async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions): Promise<StartedSession> {
+  const { store, git, config, clock } = deps;
+  if (run.configHash !== searchConfigHash(config)) {
+    throw new CambrianError('CAMBRIAN_CONFIG_INVALID', `cambrian.yaml changed since run ${run.id} started (only budget and workers may change between resumes)`, {
+      hint: `run \`cambrian run --new\` to start a new run with this config, or restore the old config to resume ${run.id}`,
+    });
+  }
+  try {
+    await git.resolve(run.baseCommit);
+  } catch (error) {
+    throw new CambrianError('CAMBRIAN_BASE_MISSING', `the base commit ${run.baseCommit.slice(0, 12)} of run ${run.id} is missing from this repository`, {
+      hint: 'the repository was re-cloned or garbage-collected; start a new run with `cambrian run --new`',
+      cause: error,
+    });
+  }
+  const state = parseLoopState(run.loopState);
+  const rng = Rng.fromState(state.rng);
+  const seed = await store.individuals.get(individualId(run.id, 0));
+  if (!seed) throw new Error(`run ${run.id} has no seed individual`);
+  const archive = await restoreArchive(deps, run, state.projection, state.warmupIds);
+  const session = newSession(deps, run, state, rng, archive, CuriosityStats.fromJSON(state.curiosity), seed, options);
+  session.baseTimestamp = await git.commitTime(run.baseCommit);
+  session.nextIndividualSeq = run.individuals;
+
+  await removeOrphanBranches(deps, run);
+  const reopenedJobs = await store.jobs.listOpen(run.id);
+  session.inFlight = 0;
+  const now = new Date(clock.now());
+  const events: LedgerEvent[] = [
+    { type: 'run_resumed', runId: run.id, evaluations: run.evaluations, reopenedJobs: reopenedJobs.length },
+  ];
+  await store.transaction(async (tx) => {
+    for (const job of reopenedJobs) await tx.jobs.update(job.id, { status: 'pending' });
+    await tx.runs.update(run.id, { state: 'running', stopReason: null, finishedAt: null, updatedAt: now });
+    await tx.ledger.append(run.id, events);
+  });
+  run.state = 'running';
+  deps.bus.publish(events);
+  return { session, resumed: true, reopenedJobs };
+}
+
+function newSession(
+  deps: LoopDeps,
+  run: RunRecord,
+  state: ReturnType<typeof initialLoopState>,
+  rng: Rng,
+  archive: Archive,
+  curiosity: CuriosityStats,
+  seed: IndividualRecord,
+  options: StartOptions,
+): Session {
+  state.budget = options.budget;
+  return {
+    deps,
+    run,
+    state,
+    rng,
+    archive,
+    curiosity,
+    seed,
+    direction: fitnessDirection(deps.config),
+    budget: options.budget,
+    mutex: new Mutex(),
+    baseTimestamp: 0,
+    nextIndividualSeq: run.individuals,
+    inFlight: 0,
+    sessionStartedAt: deps.clock.now(),
+    haltReason: null,
+  };
+}
+
+async function restoreArchive(
+  deps: LoopDeps,
+  run: RunRecord,
+  projection: ReturnType<typeof parseLoopState>['projection'],
+  warmupIds: string[],
+): Promise<Archive> {
+  const elites = await deps.store.elites.list(run.id);
+  const ids = [...new Set([...elites.map((e) => e.individualId), ...warmupIds])];
+  const individuals = new Map((await deps.store.individuals.getMany(ids)).map((i) => [i.id, i]));
+  const entry = (id: string, island: number, cell: string | null, coords: number[] | null): ArchiveEntry => {
+    const individual = individuals.get(id);
+    if (!individual || individual.fitness === null) throw new Error(`archive member ${id} has no evaluated record`);
+    return { id, island, fitness: individual.fitness, metrics: individual.metrics, embedding: individual.embedding, coords, cell };
+  };
+  return Archive.restore(archiveOptions(deps), {
+    projection,
+    elites: elites.map((e) => entry(e.individualId, e.island, e.cell, e.descriptor)),
+    warmup: warmupIds.filter((id) => individuals.has(id)).map((id) => entry(id, individuals.get(id)!.island, null, null)),
+  });
+}
+
+/** Orphans can only come from jobs in flight at a crash, i.e. the newest sequence numbers. */
+const ORPHAN_WINDOW = 256;
+
+/** Branches of individuals whose record never committed (a crash between `update-ref` and the insert). */
+async function removeOrphanBranches(deps: LoopDeps, run: RunRecord): Promise<void> {
+  const refs = await deps.git.listRefs(`refs/heads/cambrian/${run.id}/g`);
+  const candidates = new Map<string, string>();
+  for (const { ref } of refs) {
+    const match = /\/g\d+\/i(\d+)$/.exec(ref);
+    if (match && Number(match[1]) >= run.individuals - ORPHAN_WINDOW) {
+      candidates.set(individualId(run.id, Number(match[1])), ref);
+    }
+  }
+  if (candidates.size === 0) return;
+  const known = new Set((await deps.store.individuals.getMany([...candidates.keys()])).map((i) => i.id));
+  for (const [id, ref] of candidates) {
+    if (!known.has(id)) await deps.git.deleteRefs(ref);
+  }
+}

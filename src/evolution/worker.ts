@@ -1,0 +1,229 @@
+// The worker role: claim a job, propose a child with its operator, check the scope, commit it
+// (plumbing, never the user's working tree), and evaluate it (or reuse a cached evaluation).
+// It returns what happened; ingest decides what that means for the archive.
+import { Rng } from '../core/rng.ts';
+import type { FileChange } from '../core/types.ts';
+import { isCambrianError } from '../errors.ts';
+import type { EvaluationResult } from '../evaluate/port.ts';
+import { branchForIndividual } from '../git/branches.ts';
+import type { CostSink, FailureNote, ProposeContext } from '../operators/port.ts';
+import { checkChanges } from '../operators/scope.ts';
+import type { IndividualRecord, JobCosts, JobRecord } from '../store/port.ts';
+import type { LedgerEvent } from '../ledger/events.ts';
+import { individualId } from './ids.ts';
+import { viewOf, type Session } from './session.ts';
+import { gitFileReader } from './file-reader.ts';
+import { cachedResult } from './evaluation-cache.ts';
+
+export type JobOutcome =
+  | { kind: 'futile'; reason: string; costs: JobCosts }
+  | { kind: 'interrupted'; costs: JobCosts }
+  | {
+      kind: 'evaluated';
+      individual: IndividualRecord;
+      result: EvaluationResult;
+      embedding: number[] | null;
+      costs: JobCosts;
+    };
+
+const SUBJECT_MAX = 72;
+
+export async function executeJob(session: Session, job: JobRecord, signal: AbortSignal): Promise<JobOutcome> {
+  const { deps, run } = session;
+  const startedAt = deps.clock.now();
+  const costs: JobCosts = { ...job.costs };
+  const sink = costSink(costs);
+  await deps.store.jobs.update(job.id, { status: 'running', attempts: job.attempts + 1, startedAt: new Date(startedAt) });
+
+  let individual = job.individualId ? await deps.store.individuals.get(job.individualId) : null;
+  if (!individual) {
+    const made = await proposeAndCommit(session, job, signal, sink);
+    if (made.kind !== 'committed') {
+      costs.wallMs += deps.clock.now() - startedAt;
+      return made.kind === 'interrupted' ? { kind: 'interrupted', costs } : { kind: 'futile', reason: made.reason, costs };
+    }
+    individual = made.individual;
+  }
+
+  const cached = await deps.store.evaluations.findCached(individual.tree, deps.evaluator.configHash);
+  const result = cached
+    ? cachedResult(cached)
+    : await deps.evaluator.evaluate({ commit: individual.commit, tree: individual.tree, runId: run.id, individualId: individual.id, signal });
+  costs.cpuSeconds += result.cached ? 0 : result.cpuSeconds;
+  costs.wallMs += deps.clock.now() - startedAt;
+  if (result.outcome === 'inconclusive' && signal.aborted) return { kind: 'interrupted', costs };
+  const embedding = result.outcome === 'ok' && deps.embedder ? await deps.embedder.embed(individual.commit) : null;
+  return { kind: 'evaluated', individual, result, embedding, costs };
+}
+
+type Made =
+  | { kind: 'committed'; individual: IndividualRecord }
+  | { kind: 'futile'; reason: string }
+  | { kind: 'interrupted' };
+
+async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortSignal, costs: CostSink): Promise<Made> {
+  const { deps, run } = session;
+  const entry = deps.operators.find((o) => o.name === job.operator);
+  if (!entry) return { kind: 'futile', reason: `operator ${job.operator} is no longer configured` };
+  const parentRecord = await deps.store.individuals.get(job.parentId);
+  if (!parentRecord) throw new Error(`job ${job.id}: parent ${job.parentId} not found`);
+  const inspirations = (await deps.store.individuals.getMany(job.inspirationIds)).map(viewOf);
+  const lineage = (await deps.store.individuals.lineage(parentRecord.id)).slice(0, 8).map(viewOf);
+  const ctx: ProposeContext = {
+    runId: run.id,
+    jobId: job.id,
+    goal: deps.config.goal,
+    baseCommit: run.baseCommit,
+    parent: viewOf(parentRecord),
+    inspirations,
+    lineage,
+    recentFailures: await recentFailures(session, parentRecord.id),
+    scope: deps.scope,
+    files: gitFileReader(deps.git),
+    fitnessDirection: session.direction,
+    rng: Rng.fromSeed(job.seed),
+    signal,
+    costs,
+  };
+
+  let proposal;
+  try {
+    proposal = await entry.operator.propose(ctx);
+  } catch (error) {
+    if (signal.aborted) return { kind: 'interrupted' };
+    if (isCambrianError(error) && error.code === 'CAMBRIAN_BUDGET_EXHAUSTED') {
+      session.haltReason = `LLM budget spent: ${error.message}`;
+      return { kind: 'interrupted' };
+    }
+    if (isCambrianError(error)) return { kind: 'futile', reason: `${job.operator}: ${error.message}` };
+    throw error;
+  }
+  if (proposal.kind === 'rejected') return { kind: 'futile', reason: `${job.operator}: ${proposal.reason}` };
+
+  const check = await checkChanges(deps.scope, proposal.changes, (path) => deps.git.readFile(parentRecord.commit, path));
+  if (!check.ok) return { kind: 'futile', reason: `${job.operator}: ${check.reason}` };
+
+  return commitChild(session, job, parentRecord, proposal.changes, {
+    description: proposal.description,
+    meta: { ...parentRecord.meta, ...(proposal.meta ?? {}) },
+    alsoParentId: proposal.alsoParentId ?? null,
+  });
+}
+
+async function commitChild(
+  session: Session,
+  job: JobRecord,
+  parent: IndividualRecord,
+  changes: FileChange[],
+  info: { description: string; meta: Record<string, unknown>; alsoParentId: string | null },
+): Promise<Made> {
+  const { deps, run } = session;
+  const seq = session.nextIndividualSeq++;
+  const id = individualId(run.id, seq);
+  const generation = parent.generation + 1;
+  const trailers: Array<[string, string]> = [
+    ['Cambrian-Run', run.id],
+    ['Cambrian-Individual', id],
+    ['Cambrian-Parent', parent.id],
+    ['Cambrian-Operator', job.operator],
+  ];
+  let alsoParentCommit: string | null = null;
+  if (info.alsoParentId) {
+    const other = await deps.store.individuals.get(info.alsoParentId);
+    if (other) {
+      trailers.push(['Cambrian-Also-Parent', other.id]);
+      alsoParentCommit = other.commit;
+    }
+  }
+  const subject = oneLine(info.description, job.operator);
+  const { commit, tree } = await deps.git.commitChild({
+    parent: parent.commit,
+    changes,
+    subject,
+    body: alsoParentCommit ? `Crossover with ${info.alsoParentId} (${alsoParentCommit.slice(0, 12)}).` : undefined,
+    trailers,
+    timestamp: session.baseTimestamp + seq,
+  });
+  if (tree === parent.tree) return { kind: 'futile', reason: `${job.operator}: the proposal changes nothing` };
+  const duplicate = await deps.store.individuals.findByTree(run.id, tree);
+  if (duplicate) return { kind: 'futile', reason: `${job.operator}: same code as ${duplicate.id} (duplicate tree)` };
+
+  const record: IndividualRecord = {
+    id,
+    runId: run.id,
+    seq,
+    commit,
+    tree,
+    parentId: parent.id,
+    alsoParentId: info.alsoParentId,
+    generation,
+    island: job.island,
+    operator: job.operator,
+    jobId: job.id,
+    status: 'created',
+    outcome: null,
+    fitness: null,
+    metrics: {},
+    meta: info.meta,
+    embedding: null,
+    descriptor: null,
+    cell: null,
+    description: subject,
+    createdAt: new Date(deps.clock.now()),
+  };
+  const events: LedgerEvent[] = [
+    {
+      type: 'individual_created',
+      runId: run.id,
+      individualId: id,
+      commit,
+      parentId: parent.id,
+      alsoParentId: info.alsoParentId,
+      operator: job.operator,
+      island: job.island,
+      generation,
+    },
+  ];
+  // The branch is written before the record: a crash in between leaves a branch without a record,
+  // which the next start removes (see reconcile.ts); the reverse would leave a record without a commit.
+  await deps.git.updateRef(`refs/heads/${branchForIndividual(run.id, generation, seq)}`, commit);
+  await deps.store.transaction(async (tx) => {
+    await tx.individuals.insert(record);
+    await tx.jobs.update(job.id, { individualId: id });
+    const current = await tx.runs.get(run.id);
+    const individuals = Math.max(current?.individuals ?? 0, seq + 1);
+    await tx.runs.update(run.id, { individuals });
+    await tx.ledger.append(run.id, events);
+  });
+  run.individuals = Math.max(run.individuals, seq + 1);
+  deps.bus.publish(events);
+  return { kind: 'committed', individual: record };
+}
+
+async function recentFailures(session: Session, parentId: string): Promise<FailureNote[]> {
+  const evaluations = await session.deps.store.evaluations.listByIndividual(parentId);
+  return evaluations
+    .filter((e) => e.outcome === 'candidate_failed')
+    .slice(-3)
+    .map((e) => ({
+      individualId: parentId,
+      operator: '',
+      reason: e.reason ?? 'failed',
+      stderrTail: (e.stages.at(-1)?.stderr ?? '').slice(-2000),
+    }));
+}
+
+function oneLine(description: string, operator: string): string {
+  const line = description.split('\n')[0]!.trim() || operator;
+  return line.length <= SUBJECT_MAX ? line : line.slice(0, SUBJECT_MAX - 1) + '…';
+}
+
+function costSink(costs: JobCosts): CostSink {
+  return {
+    addLlmCall(call) {
+      costs.tokensIn += call.tokensIn;
+      costs.tokensOut += call.tokensOut;
+      costs.usd += call.usd;
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// `cambrian report`: a Markdown and an HTML report of a run with SVG plots — best fitness over
+// evaluations (against the latest baseline run on the same repository, when one exists), the
+// archive map, and the lineage of the best individual — written atomically into a directory.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isBetter } from '../core/fitness/compare.ts';
+import type { Direction } from '../core/types.ts';
+import { bestBranch } from '../git/branches.ts';
+import type { RunRecord, Store } from '../store/port.ts';
+import { archiveMap, lineageChart, lineChart, type Series } from './svg.ts';
+
+export interface ReportFiles {
+  markdown: string;
+  html: string;
+  svgs: string[];
+}
+
+interface RunConfigView {
+  fitness: string;
+  direction: Direction;
+  islands: number;
+  bins: number;
+  operators: string[];
+}
+
+function configView(run: RunRecord): RunConfigView {
+  const config = run.config as {
+    fitness: string;
+    metrics: Record<string, { direction: Direction }>;
+    archive?: { islands?: number; bins?: number };
+    operators?: Record<string, unknown>;
+  };
+  return {
+    fitness: config.fitness,
+    direction: config.metrics[config.fitness]?.direction ?? 'max',
+    islands: config.archive?.islands ?? 1,
+    bins: config.archive?.bins ?? 10,
+    operators: Object.keys(config.operators ?? {}),
+  };
+}
+
+export async function bestSoFar(store: Store, run: RunRecord, direction: Direction): Promise<Array<[number, number]>> {
+  const points: Array<[number, number]> = [];
+  let best: number | null = null;
+  for (const p of await store.evaluations.progress(run.id)) {
+    if (p.fitness === null || !isBetter(p.fitness, best, direction)) continue;
+    best = p.fitness;
+    points.push([p.seq, best]);
+  }
+  return points;
+}
+
+export async function writeReport(store: Store, run: RunRecord, outDir: string): Promise<ReportFiles> {
+  const view = configView(run);
+  const series: Series[] = [{ label: `${run.id} (${view.operators.join(', ')})`, color: '#2b6cb0', points: await bestSoFar(store, run, view.direction) }];
+  const baseline = (await store.runs.list()).find(
+    (r) => r.id !== run.id && r.baseCommit === run.baseCommit && configView(r).operators.some((o) => o.startsWith('baseline-')),
+  );
+  if (baseline && !view.operators.some((o) => o.startsWith('baseline-'))) {
+    series.push({ label: `${baseline.id} (${configView(baseline).operators.join(', ')})`, color: '#c05621', points: await bestSoFar(store, baseline, view.direction) });
+  }
+  const progressSvg = lineChart(series, { title: `best ${view.fitness} so far`, xLabel: 'evaluations', yLabel: view.fitness });
+  const elites = await store.elites.list(run.id);
+  const mapSvg = archiveMap(
+    elites.map((e) => ({ island: e.island, coords: e.descriptor, fitness: e.fitness })),
+    { islands: view.islands, bins: view.bins, direction: view.direction, title: `archive: ${elites.length} elites` },
+  );
+  const lineage = run.bestIndividualId ? (await store.individuals.lineage(run.bestIndividualId)).reverse() : [];
+  const lineageSvg = lineageChart(lineage.map((i) => ({ id: i.id, operator: i.operator, fitness: i.fitness })), 'lineage of the best individual');
+
+  const outcomes = await store.evaluations.countByOutcome(run.id);
+  const summary = [
+    `| | |`,
+    `|---|---|`,
+    `| state | ${run.state}${run.stopReason ? ` (${run.stopReason})` : ''} |`,
+    `| evaluations | ${run.evaluations} |`,
+    `| seed ${view.fitness} | ${run.seedFitness ?? '—'} |`,
+    `| best ${view.fitness} | ${run.bestFitness ?? '—'} |`,
+    ...(baseline ? [`| baseline ${baseline.id} best | ${baseline.bestFitness ?? '—'} after ${baseline.evaluations} evaluations |`] : []),
+    `| best branch | \`${bestBranch(run.id)}\` |`,
+    `| outcomes | ${Object.entries(outcomes).map(([k, v]) => `${k}: ${v}`).join(', ')} |`,
+    `| operators | ${view.operators.join(', ')} |`,
+  ].join('\n');
+  const lineageTable = [
+    '| individual | operator | fitness | commit |',
+    '|---|---|---|---|',
+    ...lineage.map((i) => `| ${i.id} | ${i.operator} | ${i.fitness ?? '—'} | \`${i.commit.slice(0, 12)}\` |`),
+  ].join('\n');
+  const markdown = [
+    `# Cambrian run ${run.id}`,
+    '',
+    `Goal: ${run.goal}`,
+    '',
+    summary,
+    '',
+    '## Progress',
+    '![progress](progress.svg)',
+    '',
+    '## Archive',
+    '![archive](archive.svg)',
+    '',
+    '## Lineage of the best',
+    '![lineage](lineage.svg)',
+    '',
+    lineageTable,
+    '',
+  ].join('\n');
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Cambrian run ${run.id}</title>
+<style>body{font-family:sans-serif;max-width:900px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}</style>
+</head><body><h1>Cambrian run ${escapeHtml(run.id)}</h1><p>Goal: ${escapeHtml(run.goal)}</p>
+${markdownTableToHtml(summary)}<h2>Progress</h2>${progressSvg}<h2>Archive</h2>${mapSvg}<h2>Lineage of the best</h2>${lineageSvg}
+${markdownTableToHtml(lineageTable)}</body></html>\n`;
+
+  await mkdir(outDir, { recursive: true });
+  const files: Array<[string, string]> = [
+    ['progress.svg', progressSvg],
+    ['archive.svg', mapSvg],
+    ['lineage.svg', lineageSvg],
+    ['report.md', markdown],
+    ['report.html', html],
+  ];
+  for (const [name, content] of files) {
+    const tmp = join(outDir, `.${name}.tmp`);
+    await writeFile(tmp, content);
+    await rename(tmp, join(outDir, name));
+  }
+  return { markdown: join(outDir, 'report.md'), html: join(outDir, 'report.html'), svgs: files.slice(0, 3).map(([n]) => join(outDir, n)) };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function markdownTableToHtml(table: string): string {
+  const rows = table.split('\n').filter((l, i) => i !== 1);
+  return `<table>${rows
+    .map((r) => `<tr>${r.split('|').slice(1, -1).map((c) => `<td>${escapeHtml(c.trim()).replace(/`([^`]+)`/g, '<code>$1</code>')}</td>`).join('')}</tr>`)
+    .join('')}</table>`;
+}
