@@ -7,7 +7,7 @@ import type { CambrianConfig } from './config/schema.ts';
 import { CommandEvaluator } from './evaluate/evaluator.ts';
 import { CommitEmbedder } from './evolution/embeddings.ts';
 import { EventBus } from './evolution/event-bus.ts';
-import type { LoopDeps } from './evolution/session.ts';
+import type { JobCostLedger, LoopDeps } from './evolution/session.ts';
 import { GitWorktreePool } from './git/worktree-pool.ts';
 import { reapOrphanWorktrees } from './git/worktree-reaper.ts';
 import { assertCleanPath, openRepo } from './git/repo.ts';
@@ -78,7 +78,7 @@ export function defaultWorkers(config: CambrianConfig): number {
 /** Everything the loop needs, with the worktree pool and evaluator it owns; close() releases them. */
 export async function buildLoop(
   app: App,
-  options: { workers: number; bus: EventBus; extraOperators?: OperatorFactory[] },
+  options: { workers: number; bus: EventBus; extraOperators?: OperatorFactory[]; jobCosts?: JobCostLedger },
 ): Promise<{ deps: LoopDeps; close(): Promise<void> }> {
   const { config } = app;
   const configRel = relative(app.repoDir, app.loaded.path);
@@ -106,6 +106,7 @@ export async function buildLoop(
     embedder: config.archive.descriptors === 'learned' ? new CommitEmbedder(app.git, scope) : null,
     workers: options.workers,
     warn: app.warn,
+    ...(options.jobCosts ? { jobCosts: options.jobCosts } : {}),
   };
   return {
     deps,

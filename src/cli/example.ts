@@ -28,10 +28,15 @@ export async function materialiseExample(name: string, dir: string): Promise<voi
   await cp(join(EXAMPLES_DIR, name), target, { recursive: true });
   await runGit(['init', '-q', '-b', 'main'], { cwd: target });
   await runGit(['add', '-A'], { cwd: target });
-  await runGit(['-c', 'user.name=Cambrian', '-c', 'user.email=cambrian@localhost', 'commit', '-q', '-m', `${name}: seed program`], { cwd: target });
-  const excludeDir = join(target, '.git', 'info');
-  await mkdir(excludeDir, { recursive: true });
+  // A fixed identity and date: every copy of an example starts from the same seed commit SHA, so
+  // runs with the same seed are comparable commit by commit across machines.
+  await runGit(['-c', 'user.name=Cambrian', '-c', 'user.email=cambrian@localhost', 'commit', '-q', '-m', `${name}: seed program`], {
+    cwd: target,
+    env: { GIT_AUTHOR_DATE: EXAMPLE_DATE, GIT_COMMITTER_DATE: EXAMPLE_DATE },
+  });
 }
+
+const EXAMPLE_DATE = '2026-01-01T00:00:00Z';
 
 export function register(program: Command): void {
   program

@@ -76,8 +76,13 @@ async function runWithView(app: App, options: RunOptions): Promise<RunSummary> {
   const workers = options.workers ?? defaultWorkers(app.config);
   const bus = new EventBus();
   const budget = budgetFrom(app.config, options.maxEvals);
-  const extraOperators = await llmOperatorFactories(app, { record: options.record === true, replay: options.replay === true });
-  const loop = await buildLoop(app, { workers, bus, extraOperators: extraOperators.factories });
+  const extraOperators = await llmOperatorFactories(app, {
+    record: options.record === true,
+    replay: options.replay === true,
+    forceNew: options.new === true,
+    workers,
+  });
+  const loop = await buildLoop(app, { workers, bus, extraOperators: extraOperators.factories, jobCosts: extraOperators.jobCosts });
   const mode: ViewMode = options.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain';
   const view = startLiveView(bus, mode, budget.maxEvaluations);
   const controller = new AbortController();

@@ -21,6 +21,8 @@ export interface LoopState {
   nextJobSeq: number;
   /** Wall time spent running, summed over sessions (resumes do not reset it). */
   activeMs: number;
+  /** Repair attempts per failed individual (bounded: only the newest failures are repaired). */
+  repairs: Record<string, number>;
   /** The budget the latest session ran under (a resume may extend it). */
   budget: { maxEvaluations: number | null; maxWallClockMs: number | null; targetFitness: number | null; plateau: number | null } | null;
 }
@@ -39,6 +41,7 @@ export function initialLoopState(rng: RngState): LoopState {
     nextJobSeq: 0,
     activeMs: 0,
     budget: null,
+    repairs: {},
   };
 }
 
@@ -46,5 +49,6 @@ export function parseLoopState(raw: Record<string, unknown>): LoopState {
   if (raw['version'] !== 1 || !Array.isArray(raw['rng'])) {
     throw new Error('run has no loop state of a known version');
   }
-  return raw as unknown as LoopState;
+  const state = raw as unknown as LoopState;
+  return { ...state, repairs: state.repairs ?? {} };
 }

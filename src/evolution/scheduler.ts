@@ -11,10 +11,23 @@ export async function scheduleJob(session: Session): Promise<JobRecord> {
   const { deps, rng, archive, state, run } = session;
   const islands = deps.config.archive.islands;
   const island = state.nextJobSeq % islands;
-  const operatorName = deps.chooser.choose(deps.operators, rng);
-  const entry = deps.operators.find((o) => o.name === operatorName)!;
+  let operatorName = deps.chooser.choose(deps.operators, rng);
+  let entry = deps.operators.find((o) => o.name === operatorName)!;
 
   let parent: ArchiveEntry | null = null;
+  let failedParentId: string | null = null;
+  if (entry.parentPolicy === 'failed') {
+    failedParentId = await pickFailedParent(session);
+    if (failedParentId === null) {
+      // Nothing to repair right now: let another operator have this job.
+      const others = deps.operators.filter((o) => o.parentPolicy !== 'failed');
+      if (others.length === 0) failedParentId = session.seed.id;
+      else {
+        operatorName = deps.chooser.choose(others, rng);
+        entry = others.find((o) => o.name === operatorName)!;
+      }
+    }
+  }
   if (entry.parentPolicy === 'best') parent = archive.best();
   else if (entry.parentPolicy === 'archive') {
     const members = archive.members(island);
@@ -22,7 +35,7 @@ export async function scheduleJob(session: Session): Promise<JobRecord> {
       parent = sampleParent(members, rng, deps.config.sampler, session.curiosity, session.direction).entry;
     }
   }
-  const parentId = parent?.id ?? session.seed.id;
+  const parentId = failedParentId ?? parent?.id ?? session.seed.id;
 
   let inspirationIds: string[] = [];
   const k = deps.config.sampler.inspirations;
@@ -35,6 +48,11 @@ export async function scheduleJob(session: Session): Promise<JobRecord> {
     inspirationIds = rng.shuffle(others).slice(0, Math.max(1, k)).map((e) => e.id);
   }
 
+  if (failedParentId) {
+    state.repairs[failedParentId] = (state.repairs[failedParentId] ?? 0) + 1;
+    const tracked = Object.keys(state.repairs);
+    for (const old of tracked.slice(0, Math.max(0, tracked.length - 200))) delete state.repairs[old];
+  }
   const seq = state.nextJobSeq;
   const job: JobRecord = {
     id: jobId(run.id, seq),
@@ -67,4 +85,15 @@ export async function scheduleJob(session: Session): Promise<JobRecord> {
   session.inFlight++;
   deps.bus.publish(events);
   return job;
+}
+
+/** Repair attempts per failed individual before the repair operator gives up on it. */
+export const MAX_REPAIRS_PER_INDIVIDUAL = 2;
+
+/** The newest candidate_failed child of this run that has not had all its repair attempts. */
+async function pickFailedParent(session: Session): Promise<string | null> {
+  const failures = await session.deps.store.evaluations.recentFailures(session.run.id, 20);
+  const repairs = session.state.repairs;
+  const candidate = failures.find((f) => f.outcome === 'candidate_failed' && (repairs[f.individualId] ?? 0) < MAX_REPAIRS_PER_INDIVIDUAL);
+  return candidate?.individualId ?? null;
 }

@@ -21,6 +21,11 @@ export interface Clock {
   now(): number;
 }
 
+/** LLM costs charged to jobs by the router (the router records calls; the job row sums them). */
+export interface JobCostLedger {
+  take(jobId: string): { tokensIn: number; tokensOut: number; usd: number };
+}
+
 export interface LoopDeps {
   config: CambrianConfig;
   store: Store;
@@ -35,6 +40,7 @@ export interface LoopDeps {
   embedder: CommitEmbedder | null;
   workers: number;
   warn: (message: string) => void;
+  jobCosts?: JobCostLedger;
 }
 
 export interface Budget {

@@ -27,8 +27,23 @@ export type JobOutcome =
     };
 
 const SUBJECT_MAX = 72;
+/** Ancestors shown to operators (prompts show the lineage's trend). */
+const LINEAGE_IN_PROMPT = 8;
+/** Failed evaluations shown to operators (the parent's own, then its failed children). */
+const FAILURES_IN_PROMPT = 3;
 
 export async function executeJob(session: Session, job: JobRecord, signal: AbortSignal): Promise<JobOutcome> {
+  const outcome = await runJob(session, job, signal);
+  const llm = session.deps.jobCosts?.take(job.id);
+  if (llm) {
+    outcome.costs.tokensIn += llm.tokensIn;
+    outcome.costs.tokensOut += llm.tokensOut;
+    outcome.costs.usd += llm.usd;
+  }
+  return outcome;
+}
+
+async function runJob(session: Session, job: JobRecord, signal: AbortSignal): Promise<JobOutcome> {
   const { deps, run } = session;
   const startedAt = deps.clock.now();
   const costs: JobCosts = { ...job.costs };
@@ -68,7 +83,7 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
   const parentRecord = await deps.store.individuals.get(job.parentId);
   if (!parentRecord) throw new Error(`job ${job.id}: parent ${job.parentId} not found`);
   const inspirations = (await deps.store.individuals.getMany(job.inspirationIds)).map(viewOf);
-  const lineage = (await deps.store.individuals.lineage(parentRecord.id)).slice(0, 8).map(viewOf);
+  const lineage = (await deps.store.individuals.lineage(parentRecord.id, LINEAGE_IN_PROMPT)).map(viewOf);
   const ctx: ProposeContext = {
     runId: run.id,
     jobId: job.id,
@@ -77,7 +92,7 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
     parent: viewOf(parentRecord),
     inspirations,
     lineage,
-    recentFailures: await recentFailures(session, parentRecord.id),
+    recentFailures: await recentFailures(session, parentRecord),
     scope: deps.scope,
     files: gitFileReader(deps.git),
     fitnessDirection: session.direction,
@@ -200,17 +215,24 @@ async function commitChild(
   return { kind: 'committed', individual: record };
 }
 
-async function recentFailures(session: Session, parentId: string): Promise<FailureNote[]> {
-  const evaluations = await session.deps.store.evaluations.listByIndividual(parentId);
-  return evaluations
-    .filter((e) => e.outcome === 'candidate_failed')
-    .slice(-3)
-    .map((e) => ({
-      individualId: parentId,
-      operator: '',
-      reason: e.reason ?? 'failed',
-      stderrTail: (e.stages.at(-1)?.stderr ?? '').slice(-2000),
-    }));
+/** The parent's own failure (what llm-repair repairs) first, then its newest failed children. */
+async function recentFailures(session: Session, parent: IndividualRecord): Promise<FailureNote[]> {
+  const { store } = session.deps;
+  const failed = parent.outcome === 'candidate_failed' ? [parent] : [];
+  failed.push(...(await store.individuals.failedChildren(parent.id, FAILURES_IN_PROMPT)));
+  const notes: FailureNote[] = [];
+  for (const individual of failed.slice(0, FAILURES_IN_PROMPT)) {
+    const evaluation = (await store.evaluations.listByIndividual(individual.id)).at(-1);
+    if (!evaluation || evaluation.outcome !== 'candidate_failed') continue;
+    const stage = evaluation.stages.at(-1);
+    notes.push({
+      individualId: individual.id,
+      operator: individual.operator,
+      reason: evaluation.reason ?? 'failed',
+      stderrTail: (stage?.stderr || stage?.stdout || '').slice(-2000),
+    });
+  }
+  return notes;
 }
 
 function oneLine(description: string, operator: string): string {

@@ -1,5 +1,6 @@
-// GitRepo: the Git port over the git CLI. Reads go through one long-lived cat-file process; writes
-// are plumbing commands against object storage and refs only, never the user's checkout.
+// GitRepo: the Git port over the git CLI. Reads go through one long-lived cat-file process, objects
+// are written in-process as loose objects, refs move through one long-lived update-ref process;
+// only object storage and refs are written, never the user's checkout.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import type { CommitRequest, CommitResult, Git, MergeResult, TreeEntry } from '.
 import { runGit, type RunGitOptions, type RunGitResult } from './exec.ts';
 import { BatchObjectReader, type ObjectContents } from './object-reader.ts';
 import { writeChildCommit, type PlumbingContext } from './commit-child.ts';
+import { openLooseObjectStore, type LooseObjectStore } from './loose-objects.ts';
+import { RefUpdater } from './ref-updater.ts';
 import { toRef } from './branches.ts';
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -16,6 +19,8 @@ const LISTING_CACHE_SIZE = 16;
 
 export class GitRepo implements Git, PlumbingContext {
   private readonly reader: BatchObjectReader;
+  private readonly refs: RefUpdater;
+  private objectStore: Promise<LooseObjectStore | null> | null = null;
   private readonly listings = new Map<string, TreeEntry[]>();
   private scratchDir: Promise<string> | null = null;
   private scratchCounter = 0;
@@ -23,6 +28,7 @@ export class GitRepo implements Git, PlumbingContext {
   /** `repoDir` must be the top of a work tree; use openRepo() to get one with checks. */
   constructor(readonly repoDir: string) {
     this.reader = new BatchObjectReader(repoDir);
+    this.refs = new RefUpdater(repoDir);
   }
 
   run(args: readonly string[], options: Omit<RunGitOptions, 'cwd'> = {}): Promise<RunGitResult> {
@@ -93,8 +99,8 @@ export class GitRepo implements Git, PlumbingContext {
   }
 
   /** `ref` is a full ref (`refs/...`) or a branch name. No reflog: runs make thousands of refs. */
-  async updateRef(ref: string, commit: string): Promise<void> {
-    await this.run(['-c', 'core.logAllRefUpdates=false', 'update-ref', '--no-deref', toRef(ref), commit]);
+  updateRef(ref: string, commit: string): Promise<void> {
+    return this.refs.transaction([['update', toRef(ref), commit]]);
   }
 
   /** Refs under `prefix` (a branch prefix like `cambrian/r1` or `refs/...`), matched at `/` boundaries. */
@@ -113,8 +119,7 @@ export class GitRepo implements Git, PlumbingContext {
   async deleteRefs(prefix: string): Promise<void> {
     const refs = await this.listRefs(prefix);
     if (refs.length === 0) return;
-    const input = refs.map(({ ref, commit }) => `delete ${ref} ${commit}\n`).join('');
-    await this.run(['update-ref', '--no-deref', '--stdin'], { input });
+    await this.refs.transaction(refs.map(({ ref, commit }) => ['delete', ref, commit]));
   }
 
   async diff(from: string, to: string, paths: string[] = []): Promise<string> {
@@ -146,14 +151,23 @@ export class GitRepo implements Git, PlumbingContext {
     return this.reader.contents(name);
   }
 
+  /** Resolved once per repository; null means objects are written through git (see loose-objects.ts). */
+  looseObjects(): Promise<LooseObjectStore | null> {
+    this.objectStore ??= openLooseObjectStore(this.repoDir, (args, options) => this.run(args, options)).catch((error: unknown) => {
+      this.objectStore = null; // let the next commit try again
+      throw error;
+    });
+    return this.objectStore;
+  }
+
   async scratchPath(prefix: string): Promise<string> {
     this.scratchDir ??= mkdtemp(join(tmpdir(), 'cambrian-git-'));
     return join(await this.scratchDir, `${prefix}-${process.pid}-${++this.scratchCounter}`);
   }
 
-  /** Stops the cat-file reader and removes scratch files. The repo must not be used afterwards. */
+  /** Stops the cat-file and update-ref processes and removes scratch files. The repo must not be used afterwards. */
   async close(): Promise<void> {
-    await this.reader.close();
+    await Promise.all([this.reader.close(), this.refs.close()]);
     if (this.scratchDir !== null) await rm(await this.scratchDir, { recursive: true, force: true });
     this.scratchDir = null;
   }

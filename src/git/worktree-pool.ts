@@ -1,5 +1,6 @@
 // A fixed number of detached worktrees, created lazily and reused: lending one checks out the
-// requested commit over whatever the previous candidate left and hard-cleans it (the cheap path).
+// requested commit over whatever the previous candidate left and hard-cleans it (the cheap path;
+// `clean` is spawned only when the candidate left a path the last checkout did not have).
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CambrianError } from '../errors.ts';
@@ -7,6 +8,7 @@ import { runGit } from './exec.ts';
 import type { GitRepo } from './plumbing.ts';
 import type { Worktree, WorktreePool } from './port.ts';
 import { claimOwnerFile, currentOwner } from './worktree-owner.ts';
+import { hasOnlyRecordedPaths, snapshotWorktree } from './worktree-snapshot.ts';
 import { defaultWorktreeRoot, ownerFilePath, reapOrphanWorktrees, removeWorktree, worktreePath } from './worktree-reaper.ts';
 
 export interface WorktreePoolOptions {
@@ -23,6 +25,8 @@ interface Slot {
   /** -1 until the slot has claimed an owner file and has a worktree on disk. */
   index: number;
   path: string;
+  /** Paths right after the last checkout (tracked ones only); null when unknown, so clean must run. */
+  recorded: Set<string> | null;
 }
 
 interface Waiter {
@@ -31,6 +35,8 @@ interface Waiter {
 }
 
 const MAX_SLOT_INDEX = 10_000;
+/** A worktree's HEAD reflog would grow by a line per evaluation, for nothing. */
+const NO_REFLOG = ['-c', 'core.logAllRefUpdates=false'];
 
 export class GitWorktreePool implements WorktreePool {
   /** Removes worktrees left by dead processes; call once on start, before creating a pool. */
@@ -97,7 +103,7 @@ export class GitWorktreePool implements WorktreePool {
     const idle = this.idle.pop();
     if (idle !== undefined) return Promise.resolve(idle);
     if (this.slots.length < this.size) {
-      const slot: Slot = { index: -1, path: '' };
+      const slot: Slot = { index: -1, path: '', recorded: null };
       this.slots.push(slot);
       return Promise.resolve(slot);
     }
@@ -133,8 +139,13 @@ export class GitWorktreePool implements WorktreePool {
   private async prepare(slot: Slot, commit: string, signal?: AbortSignal): Promise<void> {
     if (slot.index >= 0) {
       try {
-        await this.git(['checkout', '--quiet', '--detach', '--force', commit], slot.path, signal);
-        await this.git(['clean', '-ffdxq'], slot.path, signal);
+        // Nothing new anywhere means clean has nothing to remove: checkout --force already restores
+        // every tracked file a candidate changed or deleted (and drops directories it empties).
+        const leftovers = slot.recorded === null || !(await hasOnlyRecordedPaths(slot.path, slot.recorded));
+        slot.recorded = null;
+        await this.git([...NO_REFLOG, 'checkout', '--quiet', '--detach', '--force', commit], slot.path, signal);
+        if (leftovers) await this.git(['clean', '-ffdxq'], slot.path, signal);
+        slot.recorded = await snapshotWorktree(slot.path).catch(() => null);
         return;
       } catch (error) {
         if (signal?.aborted) throw error;
@@ -143,6 +154,7 @@ export class GitWorktreePool implements WorktreePool {
       }
     }
     await this.create(slot, commit, signal);
+    slot.recorded = await snapshotWorktree(slot.path).catch(() => null);
   }
 
   private async create(slot: Slot, commit: string, signal?: AbortSignal): Promise<void> {
@@ -158,7 +170,7 @@ export class GitWorktreePool implements WorktreePool {
       // The owner file is ours, so anything at the path is a leftover; --force also overrides a
       // stale registration of the same path.
       await rm(slot.path, { recursive: true, force: true });
-      await this.git(['worktree', 'add', '--quiet', '--force', '--detach', slot.path, commit], this.repoDir, signal);
+      await this.git([...NO_REFLOG, 'worktree', 'add', '--quiet', '--force', '--detach', slot.path, commit], this.repoDir, signal);
     } catch (error) {
       await this.destroy(slot);
       throw error;
@@ -171,6 +183,7 @@ export class GitWorktreePool implements WorktreePool {
     await rm(ownerFilePath(this.root, slot.index), { force: true });
     slot.index = -1;
     slot.path = '';
+    slot.recorded = null;
   }
 
   private git(args: string[], cwd: string, signal?: AbortSignal): Promise<unknown> {

@@ -7,8 +7,11 @@ import type { Operator } from './port.ts';
 import { createNumericOperator } from './offline/numeric.ts';
 import { createCrossoverOperator } from './offline/crossover.ts';
 
-/** Where the parent of a job comes from: the sampler over the archive, always the seed, or the best. */
-export type ParentPolicy = 'archive' | 'seed' | 'best';
+/**
+ * Where the parent of a job comes from: the sampler over the archive, always the seed, the best,
+ * or a recent child whose evaluation failed (for repair operators).
+ */
+export type ParentPolicy = 'archive' | 'seed' | 'best' | 'failed';
 
 export interface OperatorEntry {
   name: string;
@@ -52,7 +55,7 @@ function buildOne(
   }
   for (const factory of extra) {
     const operator = factory(name, options);
-    if (operator) return { operator, parentPolicy: 'archive' };
+    if (operator) return { operator, parentPolicy: name === 'llm-repair' ? 'failed' : 'archive' };
   }
   throw new CambrianError('CAMBRIAN_CONFIG_INVALID', `operator \`${name}\` cannot be built`, {
     hint: name.startsWith('llm') || name === 'plan-code' ? 'LLM operators need an `llm:` section with at least one model' : 'check the name under `operators:`',

@@ -191,8 +191,10 @@ export interface IndividualRepo {
   update(id: string, patch: IndividualPatch): Promise<void>;
   /** Ordered by seq; `limit` keeps the newest. */
   listByRun(runId: string, options?: { status?: IndividualStatus; limit?: number }): Promise<IndividualRecord[]>;
-  /** The individual, its parent, grandparent, … up to the seed (first element is `id`). */
-  lineage(id: string): Promise<IndividualRecord[]>;
+  /** The individual, its parent, grandparent, … up to the seed (first element is `id`), at most `limit` long. */
+  lineage(id: string, limit?: number): Promise<IndividualRecord[]>;
+  /** Children of a parent whose evaluation failed as candidate_failed, newest first. */
+  failedChildren(parentId: string, limit: number): Promise<IndividualRecord[]>;
   /** Embeddings of the newest evaluated individuals of a run (for PCA fitting), oldest first. */
   recentEmbeddings(runId: string, limit: number): Promise<Array<{ id: string; embedding: number[] }>>;
   countByRun(runId: string): Promise<number>;

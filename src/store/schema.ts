@@ -84,6 +84,7 @@ export const individuals = pgTable(
   (t) => [
     uniqueIndex('individuals_run_seq_idx').on(t.runId, t.seq),
     index('individuals_run_tree_idx').on(t.runId, t.tree),
+    index('individuals_parent_seq_idx').on(t.parentId, t.seq),
   ],
 );
 

@@ -62,7 +62,7 @@ export function individualRepo(db: Db): IndividualRepo {
       const rows = await db.select().from(individuals).where(where).orderBy(desc(individuals.seq)).limit(options.limit);
       return rows.reverse().map(toRecord);
     },
-    async lineage(id) {
+    async lineage(id, limit = 100_000) {
       const chain = rowsOf<{ id: string; depth: number }>(
         await db.execute(sql`
           WITH RECURSIVE chain(id, parent_id, depth) AS (
@@ -70,7 +70,7 @@ export function individualRepo(db: Db): IndividualRepo {
             UNION ALL
             SELECT i.id, i.parent_id, chain.depth + 1
             FROM individuals i JOIN chain ON i.id = chain.parent_id
-            WHERE chain.depth < 100000
+            WHERE chain.depth < ${limit - 1}
           )
           SELECT id, depth FROM chain ORDER BY depth`),
       );
@@ -84,6 +84,15 @@ export function individualRepo(db: Db): IndividualRepo {
         .orderBy(desc(individuals.seq))
         .limit(limit);
       return rows.reverse().map((row) => ({ id: row.id, embedding: row.embedding ?? [] }));
+    },
+    async failedChildren(parentId, limit) {
+      const rows = await db
+        .select()
+        .from(individuals)
+        .where(and(eq(individuals.parentId, parentId), eq(individuals.outcome, 'candidate_failed')))
+        .orderBy(desc(individuals.seq))
+        .limit(limit);
+      return rows.map(toRecord);
     },
     async countByRun(runId) {
       const [row] = await db.select({ n: count() }).from(individuals).where(eq(individuals.runId, runId));

@@ -1,0 +1,209 @@
+// CommandEvaluator: runs the user's evaluator command(s) on a candidate's worktree — stages as a
+// cascade, optional repeats — and turns what happened into an EvaluationResult. No cache here:
+// the loop looks up (tree, configHash) in the store before calling evaluate().
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { EvaluatorConfig, MetricSpec, StageConfig } from '../config/schema.ts';
+import type { Metrics, OutcomeKind } from '../core/types.ts';
+import type { WorktreePool } from '../git/port.ts';
+import { evaluatorConfigHash } from './config-hash.ts';
+import { readStageMetrics } from './metrics.ts';
+import { classifyRun, type RunFailure } from './outcome.ts';
+import type { EvaluateRequest, EvaluationResult, Evaluator, StageResult } from './port.ts';
+import { buildStageEnv, runCommand } from './process.ts';
+import { summarizeRepeats } from './repeats.ts';
+import { detectSandbox, type SandboxStatus } from './sandbox.ts';
+
+export interface CommandEvaluatorOptions {
+  config: EvaluatorConfig;
+  metrics: Record<string, MetricSpec>;
+  fitness: string;
+  /** Lends worktrees; owned (and closed) by the caller. */
+  pool: WorktreePool;
+  /** Called once when evaluators must run without a sandbox, and for cleanup problems. */
+  onWarning?: (message: string) => void;
+  /** 'off' runs without bubblewrap even where it works (tests, or a user who opts out). */
+  sandbox?: 'auto' | 'off';
+  /** Where the allowlisted variables are read from; defaults to process.env. */
+  parentEnv?: NodeJS.ProcessEnv;
+  /** Between SIGTERM and SIGKILL on timeout or abort. */
+  killGraceMs?: number;
+}
+
+type CascadeResult =
+  | { ok: true; metrics: Metrics; stoppedAtStage?: string }
+  | (RunFailure & { ok: false; metrics?: Metrics });
+
+/** An EvaluationResult before the bookkeeping every result shares. */
+type Verdict =
+  | { outcome: 'ok'; metrics: Metrics; stdevs?: Metrics; stoppedAtStage?: string }
+  | { outcome: Exclude<OutcomeKind, 'ok'>; reason: string; metrics?: Metrics };
+
+const ABORTED: Verdict = { outcome: 'inconclusive', reason: 'evaluation aborted' };
+
+export class CommandEvaluator implements Evaluator {
+  readonly configHash: string;
+  private readonly options: CommandEvaluatorOptions;
+  private readonly stages: StageConfig[];
+  private warnedUnsandboxed = false;
+
+  constructor(options: CommandEvaluatorOptions) {
+    this.options = options;
+    this.configHash = evaluatorConfigHash(options.config, options.metrics, options.fitness);
+    const { config } = options;
+    this.stages = config.stages ?? [{ name: 'main', command: config.command!, timeoutMs: config.timeoutMs }];
+  }
+
+  async evaluate(request: EvaluateRequest): Promise<EvaluationResult> {
+    const started = performance.now();
+    const stageResults: StageResult[] = [];
+    const finish = (verdict: Verdict): EvaluationResult => ({
+      ...verdict,
+      stages: stageResults,
+      durationMs: Math.round(performance.now() - started),
+      cpuSeconds: Math.round(stageResults.reduce((sum, s) => sum + s.cpuSeconds, 0) * 1000) / 1000,
+      cached: false,
+    });
+    if (request.signal?.aborted) return finish(ABORTED);
+
+    const sandbox = await this.sandboxStatus();
+    let worktree;
+    try {
+      worktree = await this.options.pool.acquire(request.commit, request.signal);
+    } catch (error) {
+      if (request.signal?.aborted) return finish(ABORTED);
+      return finish({ outcome: 'infra_failed', reason: `could not check out ${request.commit}: ${message(error)}` });
+    }
+    try {
+      const { repeats } = this.options.config;
+      const runs: Metrics[] = [];
+      let stoppedAtStage: string | undefined;
+      for (let repeat = 1; repeat <= repeats; repeat++) {
+        const cascade = await this.runCascade(request, worktree.path, sandbox, stageResults);
+        if (!cascade.ok) {
+          const reason = repeats > 1 ? `repeat ${repeat}/${repeats}: ${cascade.reason}` : cascade.reason;
+          return finish({ outcome: cascade.outcome, reason, ...(cascade.metrics && { metrics: cascade.metrics }) });
+        }
+        runs.push(cascade.metrics);
+        // A candidate that misses a threshold is not worth re-measuring.
+        if (cascade.stoppedAtStage !== undefined) {
+          stoppedAtStage = cascade.stoppedAtStage;
+          break;
+        }
+      }
+      const { mean, stdevs } = summarizeRepeats(runs);
+      return finish({ outcome: 'ok', metrics: mean, ...(stdevs && { stdevs }), ...(stoppedAtStage !== undefined && { stoppedAtStage }) });
+    } finally {
+      await worktree.release().catch((error: unknown) => this.warn(`could not release worktree ${worktree.path}: ${message(error)}`));
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release: the pool belongs to whoever created it.
+  }
+
+  private async runCascade(request: EvaluateRequest, worktree: string, sandbox: SandboxStatus, results: StageResult[]): Promise<CascadeResult> {
+    const { fitness, metrics: specs } = this.options;
+    const named = (stage: StageConfig, reason: string) => (this.options.config.stages ? `stage \`${stage.name}\`: ${reason}` : reason);
+    let merged: Metrics = {};
+    for (const [index, stage] of this.stages.entries()) {
+      const run = await this.runStage(stage, request, worktree, sandbox);
+      if ('outcome' in run) return { ok: false, ...run, reason: named(stage, run.reason) };
+      results.push(run.result);
+      if (run.failure) return { ok: false, ...run.failure, reason: named(stage, run.failure.reason), ...(index > 0 && { metrics: merged }) };
+      merged = { ...merged, ...run.result.metrics };
+      const isLast = index === this.stages.length - 1;
+      if (stage.threshold === undefined || isLast) continue;
+      const value = merged[fitness];
+      if (value === undefined) {
+        return { ok: false, outcome: 'candidate_failed', reason: named(stage, `has a threshold but reported no \`${fitness}\` (the fitness metric)`), metrics: merged };
+      }
+      const reached = specs[fitness]?.direction === 'min' ? value <= stage.threshold : value >= stage.threshold;
+      if (!reached) return { ok: true, metrics: merged, stoppedAtStage: stage.name };
+    }
+    if (merged[fitness] === undefined) {
+      const got = Object.keys(merged).join(', ') || 'none';
+      return { ok: false, outcome: 'candidate_failed', reason: `metrics have no \`${fitness}\` (the fitness metric); got: ${got}`, metrics: merged };
+    }
+    return { ok: true, metrics: merged };
+  }
+
+  /** One stage: a fresh metrics directory outside the worktree, the process, its metrics. */
+  private async runStage(
+    stage: StageConfig,
+    request: EvaluateRequest,
+    worktree: string,
+    sandbox: SandboxStatus,
+  ): Promise<RunFailure | { result: StageResult; failure?: RunFailure }> {
+    const { config, parentEnv } = this.options;
+    let metricsDir: string;
+    try {
+      metricsDir = await mkdtemp(join(tmpdir(), 'cambrian-stage-'));
+    } catch (error) {
+      return { outcome: 'infra_failed', reason: `could not create a temp directory: ${message(error)}` };
+    }
+    try {
+      const metricsFile = join(metricsDir, 'metrics.json');
+      const env = buildStageEnv(parentEnv ?? process.env, config.env, {
+        CAMBRIAN_RUN_ID: request.runId,
+        CAMBRIAN_INDIVIDUAL_ID: request.individualId,
+        CAMBRIAN_WORKTREE: worktree,
+        CAMBRIAN_METRICS_FILE: metricsFile,
+        CAMBRIAN_STAGE: stage.name,
+      });
+      const limits = { memoryMb: config.memoryMb, ...(config.cpuSeconds !== undefined && { cpuSeconds: config.cpuSeconds }) };
+      const run = await runCommand({
+        command: stage.command,
+        sandbox: { bwrap: sandbox.bwrap, worktree, writableDirs: [metricsDir], network: config.network },
+        limits,
+        env,
+        timeoutMs: stage.timeoutMs,
+        maxOutputBytes: config.maxOutputBytes,
+        ...(request.signal && { signal: request.signal }),
+        ...(this.options.killGraceMs !== undefined && { killGraceMs: this.options.killGraceMs }),
+      });
+      const result: StageResult = {
+        name: stage.name,
+        exitCode: run.exitCode,
+        signal: run.signal,
+        durationMs: run.durationMs,
+        cpuSeconds: run.cpuSeconds,
+        timedOut: run.timedOut,
+        stdout: run.stdout,
+        stderr: run.stderr,
+        metrics: null,
+      };
+      const failure = classifyRun(run, { ...limits, timeoutMs: stage.timeoutMs });
+      if (failure) return { result, failure };
+      const parsed = await readStageMetrics(metricsFile, run.stdout);
+      if (!parsed.ok) return { result, failure: { outcome: 'candidate_failed', reason: parsed.reason } };
+      result.metrics = parsed.metrics;
+      return { result };
+    } finally {
+      await rm(metricsDir, { recursive: true, force: true }).catch((error: unknown) => this.warn(`could not remove ${metricsDir}: ${message(error)}`));
+    }
+  }
+
+  private async sandboxStatus(): Promise<SandboxStatus> {
+    if (this.options.sandbox === 'off') return { bwrap: false, reason: 'sandbox turned off' };
+    const status = await detectSandbox();
+    if (!status.bwrap && !this.warnedUnsandboxed) {
+      this.warnedUnsandboxed = true;
+      this.warn(
+        `evaluators run without a sandbox (${status.reason}): they can write outside their worktree` +
+          `${this.options.config.network ? '' : ' and reach the network'}. Install bubblewrap (bwrap) to contain them.`,
+      );
+    }
+    return status;
+  }
+
+  private warn(text: string): void {
+    this.options.onWarning?.(text);
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
