@@ -221,7 +221,7 @@ const ORPHAN_WINDOW = 256;
 
 /** Branches of individuals whose record never committed (a crash between `update-ref` and the insert). */
 async function removeOrphanBranches(deps: LoopDeps, run: RunRecord): Promise<void> {
-  const refs = await deps.git.listRefs(`refs/heads/cambrian/${run.id}/g`);
+  const refs = await deps.git.listRefs(`refs/heads/cambrian/${run.id}/`);
   const candidates = new Map<string, string>();
   for (const { ref } of refs) {
     const match = /\/g\d+\/i(\d+)$/.exec(ref);
