@@ -22,6 +22,8 @@ export const RESERVED_ENV_NAMES = [
   'CAMBRIAN_METRICS_FILE',
   'CAMBRIAN_LOG_LEVEL',
   'CAMBRIAN_CONFIG',
+  'CAMBRIAN_STAGE',
+  'CAMBRIAN_PROMPT_FILE',
 ] as const;
 
 export type Env = Record<string, string | undefined>;

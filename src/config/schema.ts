@@ -29,7 +29,7 @@ export const evaluatorSchema = z
     timeoutMs: positiveInt.default(60_000).describe('Wall-clock limit for `command`; the process group is killed after it.'),
     stages: z.array(stageSchema).min(1).optional().describe('Cascade form: stages run in order.'),
     repeats: positiveInt.default(1).describe('Run the evaluator n times; metrics record mean (and stdev).'),
-    memoryMb: positiveInt.default(4096).describe('Address-space limit for the evaluator process (prlimit --as).'),
+    memoryMb: positiveInt.default(4096).describe('Heap/writable-memory limit per evaluator process, in MB (RLIMIT_DATA).'),
     cpuSeconds: positiveInt.optional().describe('CPU-time limit for the evaluator process (prlimit --cpu).'),
     network: z.boolean().default(false).describe('Allow network access (default: isolated with bwrap when available).'),
     env: z.array(z.string()).default([]).describe('Extra environment variable names passed through to the evaluator.'),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { EvaluatorConfig, MetricSpec, StageConfig } from '../config/schema.ts';
 import type { Metrics, OutcomeKind } from '../core/types.ts';
-import type { WorktreePool } from '../git/port.ts';
+import type { Worktree, WorktreePool } from '../git/port.ts';
 import { evaluatorConfigHash } from './config-hash.ts';
 import { readStageMetrics } from './metrics.ts';
 import { classifyRun, type RunFailure } from './outcome.ts';
@@ -41,7 +41,8 @@ type Verdict =
   | { outcome: 'ok'; metrics: Metrics; stdevs?: Metrics; stoppedAtStage?: string }
   | { outcome: Exclude<OutcomeKind, 'ok'>; reason: string; metrics?: Metrics };
 
-const ABORTED: Verdict = { outcome: 'inconclusive', reason: 'evaluation aborted' };
+const ABORTED_FAILURE: RunFailure = { outcome: 'inconclusive', reason: 'evaluation aborted' };
+const ABORTED: Verdict = ABORTED_FAILURE;
 
 export class CommandEvaluator implements Evaluator {
   readonly configHash: string;
@@ -69,7 +70,7 @@ export class CommandEvaluator implements Evaluator {
     if (request.signal?.aborted) return finish(ABORTED);
 
     const sandbox = await this.sandboxStatus();
-    let worktree;
+    let worktree: Worktree;
     try {
       worktree = await this.options.pool.acquire(request.commit, request.signal);
     } catch (error) {
@@ -109,6 +110,7 @@ export class CommandEvaluator implements Evaluator {
     const named = (stage: StageConfig, reason: string) => (this.options.config.stages ? `stage \`${stage.name}\`: ${reason}` : reason);
     let merged: Metrics = {};
     for (const [index, stage] of this.stages.entries()) {
+      if (request.signal?.aborted) return { ok: false, ...ABORTED_FAILURE };
       const run = await this.runStage(stage, request, worktree, sandbox);
       if ('outcome' in run) return { ok: false, ...run, reason: named(stage, run.reason) };
       results.push(run.result);
