@@ -8,6 +8,7 @@ import { CommandEvaluator } from './evaluate/evaluator.ts';
 import { CommitEmbedder } from './evolution/embeddings.ts';
 import { EventBus } from './evolution/event-bus.ts';
 import type { JobCostLedger, LoopDeps } from './evolution/session.ts';
+import { profiledPool, type Profiler } from './evolution/profile.ts';
 import { GitWorktreePool } from './git/worktree-pool.ts';
 import { reapOrphanWorktrees } from './git/worktree-reaper.ts';
 import { assertCleanPath, openRepo } from './git/repo.ts';
@@ -78,7 +79,7 @@ export function defaultWorkers(config: CambrianConfig): number {
 /** Everything the loop needs, with the worktree pool and evaluator it owns; close() releases them. */
 export async function buildLoop(
   app: App,
-  options: { workers: number; bus: EventBus; extraOperators?: OperatorFactory[]; jobCosts?: JobCostLedger },
+  options: { workers: number; bus: EventBus; extraOperators?: OperatorFactory[]; jobCosts?: JobCostLedger; profiler?: Profiler },
 ): Promise<{ deps: LoopDeps; close(): Promise<void> }> {
   const { config } = app;
   const configRel = relative(app.repoDir, app.loaded.path);
@@ -89,7 +90,7 @@ export async function buildLoop(
     config: config.evaluator,
     metrics: config.metrics,
     fitness: config.fitness,
-    pool,
+    pool: options.profiler ? profiledPool(pool, options.profiler) : pool,
     onWarning: app.warn,
   });
   const scope = scopeOf(app);
@@ -107,6 +108,7 @@ export async function buildLoop(
     workers: options.workers,
     warn: app.warn,
     ...(options.jobCosts ? { jobCosts: options.jobCosts } : {}),
+    ...(options.profiler ? { profiler: options.profiler } : {}),
   };
   return {
     deps,

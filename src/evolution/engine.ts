@@ -12,6 +12,7 @@ import { scheduleJob } from './scheduler.ts';
 import type { LoopDeps, Session } from './session.ts';
 import { checkStop } from './stop.ts';
 import { executeJob } from './worker.ts';
+import { timed } from './profile.ts';
 
 export interface RunSummary {
   run: RunRecord;
@@ -70,13 +71,13 @@ async function runSlots(session: Session, reopened: JobRecord[], signal: AbortSi
         return reopenedJob;
       }
       if (checkStop(session).stop) return null;
-      return scheduleJob(session);
+      return timed(session.deps.profiler, 'sample', () => scheduleJob(session));
     });
 
   const slot = async (): Promise<void> => {
     for (let job = await nextJob(); job; job = await nextJob()) {
       const outcome = await executeJob(session, job, signal);
-      await session.mutex.run(() => ingestJob(session, job, outcome));
+      await session.mutex.run(() => timed(session.deps.profiler, 'ingest', () => ingestJob(session, job, outcome)));
     }
   };
   const slots = Array.from({ length: Math.max(1, session.deps.workers) }, slot);

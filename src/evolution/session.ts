@@ -16,6 +16,7 @@ import type { CommitEmbedder } from './embeddings.ts';
 import type { EventBus } from './event-bus.ts';
 import type { LoopState } from './loop-state.ts';
 import type { Mutex } from './mutex.ts';
+import type { Profiler } from './profile.ts';
 
 export interface Clock {
   now(): number;
@@ -41,6 +42,7 @@ export interface LoopDeps {
   workers: number;
   warn: (message: string) => void;
   jobCosts?: JobCostLedger;
+  profiler?: Profiler;
 }
 
 export interface Budget {

@@ -14,6 +14,7 @@ import { individualId } from './ids.ts';
 import { viewOf, type Session } from './session.ts';
 import { gitFileReader } from './file-reader.ts';
 import { cachedResult } from './evaluation-cache.ts';
+import { timed } from './profile.ts';
 
 export type JobOutcome =
   | { kind: 'futile'; reason: string; costs: JobCosts }
@@ -61,13 +62,17 @@ async function runJob(session: Session, job: JobRecord, signal: AbortSignal): Pr
   }
 
   const cached = await deps.store.evaluations.findCached(individual.tree, deps.evaluator.configHash);
+  const evaluated = individual;
   const result = cached
     ? cachedResult(cached)
-    : await deps.evaluator.evaluate({ commit: individual.commit, tree: individual.tree, runId: run.id, individualId: individual.id, signal });
+    : await timed(deps.profiler, 'evaluate', () =>
+        deps.evaluator.evaluate({ commit: evaluated.commit, tree: evaluated.tree, runId: run.id, individualId: evaluated.id, signal }),
+      );
   costs.cpuSeconds += result.cached ? 0 : result.cpuSeconds;
   costs.wallMs += deps.clock.now() - startedAt;
   if (result.outcome === 'inconclusive' && signal.aborted) return { kind: 'interrupted', costs };
-  const embedding = result.outcome === 'ok' && deps.embedder ? await deps.embedder.embed(individual.commit) : null;
+  const embedder = deps.embedder;
+  const embedding = result.outcome === 'ok' && embedder ? await timed(deps.profiler, 'embed', () => embedder.embed(evaluated.commit)) : null;
   return { kind: 'evaluated', individual, result, embedding, costs };
 }
 
@@ -103,26 +108,27 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
 
   let proposal;
   try {
-    proposal = await entry.operator.propose(ctx);
+    proposal = await timed(deps.profiler, 'propose', () => entry.operator.propose(ctx));
   } catch (error) {
     if (signal.aborted) return { kind: 'interrupted' };
     if (isCambrianError(error) && error.code === 'CAMBRIAN_BUDGET_EXHAUSTED') {
       session.haltReason = `LLM budget spent: ${error.message}`;
       return { kind: 'interrupted' };
     }
-    if (isCambrianError(error)) return { kind: 'futile', reason: `${job.operator}: ${error.message}` };
+    if (isCambrianError(error)) return { kind: 'futile', reason: labelled(job.operator, error.message) };
     throw error;
   }
-  if (proposal.kind === 'rejected') return { kind: 'futile', reason: `${job.operator}: ${proposal.reason}` };
+  if (proposal.kind === 'rejected') return { kind: 'futile', reason: labelled(job.operator, proposal.reason) };
 
   const check = await checkChanges(deps.scope, proposal.changes, (path) => deps.git.readFile(parentRecord.commit, path));
-  if (!check.ok) return { kind: 'futile', reason: `${job.operator}: ${check.reason}` };
+  if (!check.ok) return { kind: 'futile', reason: labelled(job.operator, check.reason) };
 
-  return commitChild(session, job, parentRecord, proposal.changes, {
+  const changes = proposal.changes;
+  return timed(deps.profiler, 'commit', () => commitChild(session, job, parentRecord, changes, {
     description: proposal.description,
     meta: { ...parentRecord.meta, ...(proposal.meta ?? {}) },
     alsoParentId: proposal.alsoParentId ?? null,
-  });
+  }));
 }
 
 async function commitChild(
@@ -233,6 +239,11 @@ async function recentFailures(session: Session, parent: IndividualRecord): Promi
     });
   }
   return notes;
+}
+
+/** Reasons are shown as `operator: reason` (operators may already say their name). */
+function labelled(operator: string, reason: string): string {
+  return reason.startsWith(`${operator}:`) ? reason : `${operator}: ${reason}`;
 }
 
 function oneLine(description: string, operator: string): string {
