@@ -12,7 +12,7 @@ export interface Projection {
 }
 
 /** Fits use at most this many samples (an even stride over the given ones), bounding the cost of a refit. */
-export const MAX_FIT_SAMPLES = 1024;
+export const MAX_FIT_SAMPLES = 512;
 /** Coordinates are standardised and clipped to ±CLIP_SIGMA before mapping to [0,1]. */
 export const CLIP_SIGMA = 3;
 /** A component whose spread is below this is treated as not varying at all. */
