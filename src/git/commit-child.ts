@@ -4,7 +4,7 @@
 import type { CommitRequest, CommitResult } from './port.ts';
 import { CambrianError } from '../errors.ts';
 import { prepareObject, type LooseObjectStore, type PreparedObject } from './loose-objects.ts';
-import { CAMBRIAN_IDENTITY, modeForWrittenFile, prepareCommit, settleAll, type PreparedCommit } from './commit-request.ts';
+import { CAMBRIAN_IDENTITY, modeForWrittenFile, prepareCommit, type PreparedCommit } from './commit-request.ts';
 import { writeChildCommitWithGit, type GitPlumbingContext } from './commit-child-git.ts';
 import { parseRawTree, TreeEditor } from './tree-edit.ts';
 
@@ -75,8 +75,7 @@ export async function writeChildCommitInProcess(ctx: PlumbingContext, store: Loo
   const commitObject = prepareObject('commit', Buffer.from(formatCommitObject(tree, commit), 'utf8'));
 
   // The commit last, so no commit is ever stored whose tree or blobs are not.
-  await settleAll([...blobs, ...treeObjects].map((object) => store.write(object)));
-  await store.write(commitObject);
+  for (const object of [...blobs, ...treeObjects, commitObject]) store.write(object);
   return { commit: commitObject.oid, tree };
 }
 

@@ -1,7 +1,7 @@
 // Writes git objects in-process as loose objects: `<type> <size>\0<body>`, SHA-1 named, zlib
 // deflated into <objects>/aa/bbbb…, exactly as `git hash-object -w` would, without a spawn.
 import { createHash } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { RunGitOptions, RunGitResult } from './exec.ts';
@@ -40,32 +40,49 @@ export class LooseObjectStore {
    * Stores an object unless it already exists loose. A temp file in the same fan-out directory is
    * renamed into place, so readers never see a partial object; `tmp_obj_` leftovers of a crash are
    * what `git prune` already cleans up. An object that exists only in a pack gets a harmless
-   * loose duplicate (gc drops it).
+   * loose duplicate (gc drops it). An existing object is not freshened: prune keeps objects that
+   * recent objects (our new trees and commits) reach.
+   *
+   * Synchronous on purpose: an object is a few syscalls of microseconds each, while a libuv
+   * threadpool round trip per call costs more than the work (measured ~0.5 vs ~1.3 ms for the
+   * seven objects of a typical commit on a loaded 2-core machine). The zlib step is synchronous
+   * either way.
    */
-  async write(object: PreparedObject): Promise<string> {
+  write(object: PreparedObject): string {
     const directory = join(this.objectsDir, object.oid.slice(0, 2));
     const path = join(directory, object.oid.slice(2));
-    if (await stat(path).then(() => true, () => false)) return object.oid;
-    if (!this.knownDirectories.has(directory)) {
-      await mkdir(directory, { recursive: true });
-      this.knownDirectories.add(directory);
-    }
+    if (existsSync(path)) return object.oid;
     const temp = join(directory, `tmp_obj_${process.pid}_${++this.tempCounter}_${object.oid.slice(2, 10)}`);
+    const fd = this.createTemp(directory, temp);
     try {
-      // Read-only like git's own loose objects; 'wx' so a stale temp file is never reused.
-      const handle = await open(temp, 'wx', 0o444);
       try {
-        await handle.writeFile(deflateSync(object.data, { level: LOOSE_COMPRESSION_LEVEL }));
-        if (this.fsync) await handle.sync();
+        writeSync(fd, deflateSync(object.data, { level: LOOSE_COMPRESSION_LEVEL }));
+        if (this.fsync) fsyncSync(fd);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
-      await rename(temp, path);
+      renameSync(temp, path);
     } catch (error) {
-      await rm(temp, { force: true });
+      rmSync(temp, { force: true });
       throw error;
     }
     return object.oid;
+  }
+
+  /** Read-only like git's own objects; 'wx' so a stale temp file is never reused. */
+  private createTemp(directory: string, temp: string): number {
+    if (!this.knownDirectories.has(directory)) {
+      mkdirSync(directory, { recursive: true });
+      this.knownDirectories.add(directory);
+    }
+    try {
+      return openSync(temp, 'wx', 0o444);
+    } catch (error) {
+      // `git prune` removes fan-out directories it empties, including ones we saw before.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      mkdirSync(directory, { recursive: true });
+      return openSync(temp, 'wx', 0o444);
+    }
   }
 }
 

@@ -6,15 +6,20 @@ import { join } from 'node:path';
 /** Every path under `root` with its kind (`f:`, `d:`, `l:` symlink, `o:` other); `.git` is a leaf. */
 export async function snapshotWorktree(root: string): Promise<Set<string>> {
   const names = new Set<string>();
-  const pending = [''];
-  for (let directory = pending.pop(); directory !== undefined; directory = pending.pop()) {
-    const entries = await readdir(join(root, directory), { withFileTypes: true });
-    for (const entry of entries) {
-      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
-      const kind = entry.isFile() ? 'f' : entry.isDirectory() ? 'd' : entry.isSymbolicLink() ? 'l' : 'o';
-      names.add(`${kind}:${path}`);
-      if (kind === 'd' && path !== '.git') pending.push(path);
-    }
+  // Level by level, each level's directories read side by side: a few round trips, not one per directory.
+  for (let level = ['']; level.length > 0; ) {
+    const listings = await Promise.all(level.map((directory) => readdir(join(root, directory), { withFileTypes: true })));
+    const next: string[] = [];
+    listings.forEach((entries, i) => {
+      const directory = level[i] as string;
+      for (const entry of entries) {
+        const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
+        const kind = entry.isFile() ? 'f' : entry.isDirectory() ? 'd' : entry.isSymbolicLink() ? 'l' : 'o';
+        names.add(`${kind}:${path}`);
+        if (kind === 'd' && path !== '.git') next.push(path);
+      }
+    });
+    level = next;
   }
   return names;
 }

@@ -4,10 +4,11 @@ import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitWorktreePool } from '../../src/git/worktree-pool.ts';
+import { openRepo } from '../../src/git/repo.ts';
 import { defaultWorktreeRoot, ownerFilePath, reapOrphanWorktrees } from '../../src/git/worktree-reaper.ts';
 import { createTempDir, createTempRepo, type TempRepo } from '../support/temp-repo.ts';
 
@@ -29,6 +30,8 @@ async function deadPid(): Promise<number> {
 describe('GitWorktreePool', () => {
   let repo: TempRepo;
   let second: string;
+  /** `second` without keep/b.txt, made without moving the user's HEAD. */
+  let third: string;
   let scratch: { dir: string; cleanup(): Promise<void> };
   let root: string;
   let pool: GitWorktreePool;
@@ -36,6 +39,9 @@ describe('GitWorktreePool', () => {
   before(async () => {
     repo = await createTempRepo({ 'a.txt': 'a1\n', 'keep/b.txt': 'b1\n', '.gitignore': '*.log\n' });
     second = await repo.commit({ 'a.txt': 'a2\n', 'c.txt': 'c2\n' }, 'second');
+    const git = await openRepo(repo.dir);
+    third = (await git.commitChild({ parent: second, changes: [{ path: 'keep/b.txt', content: null }], subject: 'third', trailers: [], timestamp: 1 })).commit;
+    await git.close();
   });
   after(() => repo.cleanup());
   beforeEach(async () => {
@@ -80,6 +86,40 @@ describe('GitWorktreePool', () => {
     assert.deepEqual((await readdir(clean.path)).sort(), ['.git', '.gitignore', 'a.txt', 'keep']);
     assert.equal(await repo.git('-C', clean.path, 'status', '--porcelain', '--ignored'), '');
     await clean.release();
+  });
+
+  it('drops a directory the candidate emptied when the next commit does not have it', async () => {
+    const first = await pool.acquire(second);
+    await first.release();
+    const emptied = await pool.acquire(second);
+    await rm(join(emptied.path, 'keep/b.txt'));
+    await writeFile(join(emptied.path, 'a.txt'), 'scribbled\n');
+    await emptied.release();
+
+    const next = await pool.acquire(third);
+    assert.deepEqual((await readdir(next.path)).sort(), ['.git', '.gitignore', 'a.txt', 'c.txt']);
+    assert.equal(await readFile(join(next.path, 'a.txt'), 'utf8'), 'a2\n');
+    assert.equal(await repo.git('-C', next.path, 'status', '--porcelain', '--ignored'), '');
+    await next.release();
+  });
+
+  it('removes new directories, symlinks and type changes left on a freshly checked-out worktree', async () => {
+    const first = await pool.acquire(second);
+    await first.release();
+    const scribbled = await pool.acquire(second);
+    await mkdir(join(scribbled.path, 'empty-dir'));
+    await rm(join(scribbled.path, 'keep'), { recursive: true });
+    await symlink(scratch.dir, join(scribbled.path, 'keep'));
+    await rm(join(scribbled.path, 'c.txt'));
+    await mkdir(join(scribbled.path, 'c.txt'));
+    await scribbled.release();
+
+    const next = await pool.acquire(repo.head);
+    assert.deepEqual((await readdir(next.path)).sort(), ['.git', '.gitignore', 'a.txt', 'keep']);
+    assert.ok((await lstat(join(next.path, 'keep'))).isDirectory());
+    assert.equal(await readFile(join(next.path, 'keep/b.txt'), 'utf8'), 'b1\n');
+    assert.equal(await repo.git('-C', next.path, 'status', '--porcelain', '--ignored'), '');
+    await next.release();
   });
 
   it('rebuilds a worktree whose checkout a candidate broke', async () => {
