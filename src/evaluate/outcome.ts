@@ -12,7 +12,7 @@ export interface StageLimits {
 export type RunFailure = { outcome: 'candidate_failed' | 'infra_failed' | 'inconclusive'; reason: string };
 
 const OUT_OF_MEMORY =
-  /MemoryError|JavaScript heap out of memory|Fatal process out of memory|Cannot allocate memory|std::bad_alloc|out of memory/i;
+  /MemoryError|JavaScript heap out of memory|Fatal process out of memory|Array buffer allocation failed|Cannot allocate memory|std::bad_alloc|out of memory/i;
 
 /** null when the process exited 0; otherwise why the run failed and whose fault it is. */
 export function classifyRun(run: CommandResult, limits: StageLimits): RunFailure | null {
