@@ -69,6 +69,8 @@ export async function writeReport(store: Store, run: RunRecord, outDir: string):
   const lineageSvg = lineageChart(lineage.map((i) => ({ id: i.id, operator: i.operator, fitness: i.fitness })), 'lineage of the best individual');
 
   const outcomes = await store.evaluations.countByOutcome(run.id);
+  const llm = await store.llmCalls.totals(run.id);
+  const costs = await store.jobs.totals(run.id);
   const summary = [
     `| | |`,
     `|---|---|`,
@@ -80,6 +82,8 @@ export async function writeReport(store: Store, run: RunRecord, outDir: string):
     `| best branch | \`${bestBranch(run.id)}\` |`,
     `| outcomes | ${Object.entries(outcomes).map(([k, v]) => `${k}: ${v}`).join(', ')} |`,
     `| operators | ${view.operators.join(', ')} |`,
+    `| evaluator CPU | ${costs.cpuSeconds.toFixed(1)} s |`,
+    ...(llm.calls > 0 ? [`| LLM | ${llm.calls} calls, ${llm.tokensIn} tokens in, ${llm.tokensOut} out, $${llm.usd.toFixed(4)} |`] : []),
   ].join('\n');
   const lineageTable = [
     '| individual | operator | fitness | commit |',
