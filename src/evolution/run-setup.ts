@@ -144,7 +144,9 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions):
   const seed = await store.individuals.get(individualId(run.id, 0));
   if (!seed) throw new Error(`run ${run.id} has no seed individual`);
   const archive = await restoreArchive(deps, run, state.projection, state.warmupIds);
-  const session = newSession(deps, run, state, rng, archive, CuriosityStats.fromJSON(state.curiosity), seed, options);
+  // Curiosity is first recorded when a child is ingested: a run stopped right after its seed has none.
+  const curiosity = state.curiosity === null || state.curiosity === undefined ? new CuriosityStats() : CuriosityStats.fromJSON(state.curiosity);
+  const session = newSession(deps, run, state, rng, archive, curiosity, seed, options);
   session.baseTimestamp = await git.commitTime(run.baseCommit);
   session.nextIndividualSeq = run.individuals;
 

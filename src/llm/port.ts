@@ -34,3 +34,15 @@ export interface ChatResponse {
 export interface LlmClient {
   complete(request: ChatRequest): Promise<ChatResponse>;
 }
+
+/** How one LLM attempt ended, and what it cost: the unit of LLM accounting everywhere. */
+export interface LlmUsage {
+  model: string;
+  provider: string;
+  tokensIn: number;
+  tokensOut: number;
+  usd: number;
+  latencyMs: number;
+  outcome: 'ok' | 'error' | 'timeout' | 'rate_limited' | 'replayed';
+  error?: string;
+}

@@ -12,7 +12,7 @@ import { weightedRandomChooser, type ModelChooser } from './chooser.ts';
 import { costUsd, estimateCall, promptChars } from './cost.ts';
 import { readApiKey, validateModels } from './models.ts';
 import { planAttempts } from './plan.ts';
-import type { ChatRequest, ChatResponse, LlmClient } from './port.ts';
+import type { ChatRequest, ChatResponse, LlmClient, LlmUsage } from './port.ts';
 import { tiersFor } from './pressure.ts';
 import { ProviderError } from './providers/provider-error.ts';
 import { createProvider, type Provider } from './providers/provider.ts';
@@ -23,15 +23,7 @@ import { Semaphore } from './semaphore.ts';
  * One attempt against one model (or one replayed answer). The caller persists it: a row in the
  * store's llmCalls and a ledger `llm_call` event.
  */
-export interface LlmCallRecord {
-  model: string;
-  provider: string;
-  tokensIn: number;
-  tokensOut: number;
-  usd: number;
-  latencyMs: number;
-  outcome: 'ok' | 'error' | 'timeout' | 'rate_limited' | 'replayed';
-  error?: string;
+export interface LlmCallRecord extends LlmUsage {
   purpose: string;
   runId?: string;
   jobId?: string;

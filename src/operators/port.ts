@@ -3,6 +3,7 @@
 import type { FileChange, IndividualView } from '../core/types.ts';
 import type { Rng } from '../core/rng.ts';
 import type { EvolveScope } from './scope.ts';
+import type { LlmUsage } from '../llm/port.ts';
 
 /** Read access to any commit's files (through git, never the user's working tree). */
 export interface FileReader {
@@ -23,16 +24,7 @@ export interface FailureNote {
 
 /** What an operator may record about its own costs (the ledger prices every job). */
 export interface CostSink {
-  addLlmCall(call: {
-    model: string;
-    provider: string;
-    tokensIn: number;
-    tokensOut: number;
-    usd: number;
-    latencyMs: number;
-    outcome: 'ok' | 'error' | 'timeout' | 'rate_limited' | 'replayed';
-    error?: string;
-  }): void;
+  addLlmCall(call: LlmUsage): void;
 }
 
 export interface ProposeContext {
