@@ -4,6 +4,7 @@ import { readFile, realpath, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { materialiseExample } from '../../src/cli/example.ts';
+import { runGit } from '../../src/git/exec.ts';
 import { git } from './temp-repo.ts';
 
 export interface ExampleRepo {
@@ -20,7 +21,11 @@ export async function createExampleRepo(name: string, edit?: (yaml: string) => s
   if (edit) {
     const path = join(dir, 'cambrian.yaml');
     await writeFile(path, edit(await readFile(path, 'utf8')));
-    await git(dir, 'commit', '-qam', 'test config');
+    // A fixed date keeps the seed commit identical across repos made from the same edit.
+    await runGit(['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-qam', 'test config'], {
+      cwd: dir,
+      env: { GIT_AUTHOR_DATE: '2026-01-02T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-02T00:00:00Z' },
+    });
   }
   return {
     dir,
