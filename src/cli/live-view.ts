@@ -17,7 +17,7 @@ interface Tally {
   rejected: number;
   best: number | null;
   seed: number | null;
-  elitesByIsland: Map<number, Set<string>>;
+  elitesByIsland: Map<number, number>;
   startedAt: number;
   startEvaluations: number | null;
 }
@@ -75,14 +75,12 @@ function update(tally: Tally, event: LedgerEvent): boolean {
       tally.best = event.fitness;
       if (tally.seed === null && event.previousFitness === null) tally.seed = event.fitness;
       return true;
-    case 'elite_replaced': {
-      const cells = tally.elitesByIsland.get(event.island) ?? new Set<string>();
-      cells.add(event.cell);
-      tally.elitesByIsland.set(event.island, cells);
+    case 'elite_replaced':
+      // A new cell when nobody held it; a replacement keeps the count.
+      if (event.previousId === null) tally.elitesByIsland.set(event.island, (tally.elitesByIsland.get(event.island) ?? 0) + 1);
       return false;
-    }
     case 'archive_refit':
-      tally.elitesByIsland.clear();
+      tally.elitesByIsland = new Map(event.elitesPerIsland.map((n, island) => [island, n]));
       return false;
     default:
       return false;
@@ -103,13 +101,13 @@ function summaryLine(tally: Tally, budget: number | null): string {
     tally.best !== null && tally.seed !== null && tally.seed !== 0
       ? ` (${tally.best >= tally.seed ? '+' : ''}${(((tally.best - tally.seed) / Math.abs(tally.seed)) * 100).toFixed(1)}% vs seed ${formatFitness(tally.seed)})`
       : '';
-  const islands = [...tally.elitesByIsland.entries()].sort(([a], [b]) => a - b).map(([, cells]) => cells.size);
+  const islands = [...tally.elitesByIsland.entries()].sort(([a], [b]) => a - b).map(([, cells]) => cells);
   return [
     `${tally.evaluations}${budget ? `/${budget}` : ''} evals`,
     `best ${formatFitness(tally.best)}${gain}`,
     `${rate.toFixed(1)} evals/s`,
     `failures ${tally.failures}`,
     `rejected ${tally.rejected}`,
-    islands.length > 0 ? `cells/island ${islands.join('/')}` : 'archive warming up',
+    islands.length > 0 ? `elites/island ${islands.join('/')}` : 'archive warming up',
   ].join(' | ');
 }

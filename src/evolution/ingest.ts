@@ -192,7 +192,8 @@ async function maybeRefit(session: Session, tx: StoreTx, events: LedgerEvent[]):
   state.sinceRefit = 0;
   const now = deps.clock.now();
   await tx.elites.replaceAll(run.id, refit.elites.map((e) => eliteRecord(run.id, e, now)));
-  events.push({ type: 'archive_refit', runId: run.id, samples: samples.length, elites: refit.elites.length });
+  const elitesPerIsland = Array.from({ length: deps.config.archive.islands }, (_, i) => refit.elites.filter((e) => e.island === i).length);
+  events.push({ type: 'archive_refit', runId: run.id, samples: samples.length, elites: refit.elites.length, elitesPerIsland });
 }
 
 async function maybeMigrate(session: Session, tx: StoreTx, events: LedgerEvent[]): Promise<void> {

@@ -40,7 +40,7 @@ export type LedgerEvent =
       fitness: number;
     }
   | { type: 'best_improved'; runId: string; individualId: string; fitness: number; previousFitness: number | null }
-  | { type: 'archive_refit'; runId: string; samples: number; elites: number }
+  | { type: 'archive_refit'; runId: string; samples: number; elites: number; elitesPerIsland: number[] }
   | { type: 'migration'; runId: string; fromIsland: number; toIsland: number; individualIds: string[] }
   | {
       type: 'llm_call';
