@@ -1,7 +1,7 @@
 // The evolution loop: evaluate the seed, then keep `workers` jobs in flight — schedule → propose →
 // commit → evaluate → ingest — until a stop condition holds or the signal aborts (Ctrl-C), and
 // leave the run finished or cleanly resumable.
-import { CambrianError } from '../errors.ts';
+import { CambrianError, isCambrianError } from '../errors.ts';
 import { bestBranch } from '../git/branches.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
 import type { JobRecord, RunRecord } from '../store/port.ts';
@@ -28,7 +28,11 @@ export async function runEvolution(deps: LoopDeps, options: StartOptions, signal
     if (session.seed.status !== 'evaluated') await evaluateSeed(session, signal);
     if (!signal.aborted) await runSlots(session, reopenedJobs, signal);
   } catch (error) {
-    await markRun(session, 'failed', error instanceof Error ? error.message : String(error));
+    // A broken evaluator fails the run for good; anything else (a disk or database error, a bug)
+    // leaves it stopped, so `cambrian run` resumes it once the cause is fixed.
+    const broken = isCambrianError(error) && error.code === 'CAMBRIAN_EVALUATOR_FAILED';
+    const message = error instanceof Error ? error.message : String(error);
+    await markRun(session, broken ? 'failed' : 'stopped', broken ? message : `error: ${message}`).catch(() => undefined);
     throw error;
   }
   if (signal.aborted) {

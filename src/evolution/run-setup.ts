@@ -11,6 +11,7 @@ import type { IndividualRecord, JobRecord, RunRecord } from '../store/port.ts';
 import { searchConfigHash } from './config-hash.ts';
 import { individualId, runIdFor } from './ids.ts';
 import { initialLoopState, parseLoopState } from './loop-state.ts';
+import { ListingCache } from './listing-cache.ts';
 import { Mutex } from './mutex.ts';
 import { fitnessDirection, type Budget, type LoopDeps, type Session } from './session.ts';
 
@@ -194,6 +195,7 @@ function newSession(
     inFlight: 0,
     sessionStartedAt: deps.clock.now(),
     haltReason: null,
+    listings: new ListingCache(deps.git),
   };
 }
 

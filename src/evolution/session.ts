@@ -14,6 +14,7 @@ import type { EvolveScope } from '../operators/scope.ts';
 import type { IndividualRecord, RunRecord, Store } from '../store/port.ts';
 import type { CommitEmbedder } from './embeddings.ts';
 import type { EventBus } from './event-bus.ts';
+import type { ListingCache } from './listing-cache.ts';
 import type { LoopState } from './loop-state.ts';
 import type { Mutex } from './mutex.ts';
 import type { Profiler } from './profile.ts';
@@ -72,6 +73,8 @@ export interface Session {
   sessionStartedAt: number;
   /** Set when the run must stop for a reason other than a budget (LLM budget spent, fatal error). */
   haltReason: string | null;
+  /** Tree listings of commits this session has read (operators and the embedder share them). */
+  listings: ListingCache;
 }
 
 export function viewOf(record: IndividualRecord): IndividualView {

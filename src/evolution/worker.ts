@@ -15,6 +15,7 @@ import { viewOf, type Session } from './session.ts';
 import { gitFileReader } from './file-reader.ts';
 import { cachedResult } from './evaluation-cache.ts';
 import { timed } from './profile.ts';
+import type { CommitEmbedder } from './embeddings.ts';
 
 export type JobOutcome =
   | { kind: 'futile'; reason: string; costs: JobCosts }
@@ -52,6 +53,8 @@ async function runJob(session: Session, job: JobRecord, signal: AbortSignal): Pr
   await deps.store.jobs.update(job.id, { status: 'running', attempts: job.attempts + 1, startedAt: new Date(startedAt) });
 
   let individual = job.individualId ? await deps.store.individuals.get(job.individualId) : null;
+  /** How a child made by this job came about (a reopened job's individual was made before). */
+  let origin: ChildOrigin | null = null;
   if (!individual) {
     const made = await proposeAndCommit(session, job, signal, sink);
     if (made.kind !== 'committed') {
@@ -59,6 +62,7 @@ async function runJob(session: Session, job: JobRecord, signal: AbortSignal): Pr
       return made.kind === 'interrupted' ? { kind: 'interrupted', costs } : { kind: 'futile', reason: made.reason, costs };
     }
     individual = made.individual;
+    origin = made.origin;
   }
 
   const cached = await deps.store.evaluations.findCached(individual.tree, deps.evaluator.configHash);
@@ -72,12 +76,27 @@ async function runJob(session: Session, job: JobRecord, signal: AbortSignal): Pr
   costs.wallMs += deps.clock.now() - startedAt;
   if (result.outcome === 'inconclusive' && signal.aborted) return { kind: 'interrupted', costs };
   const embedder = deps.embedder;
-  const embedding = result.outcome === 'ok' && embedder ? await timed(deps.profiler, 'embed', () => embedder.embed(evaluated.commit)) : null;
+  const embedding =
+    result.outcome === 'ok' && embedder ? await timed(deps.profiler, 'embed', () => embedIndividual(session, embedder, evaluated.commit, origin)) : null;
   return { kind: 'evaluated', individual, result, embedding, costs };
 }
 
+interface ChildOrigin {
+  parentCommit: string;
+  changes: FileChange[];
+}
+
+/** From the parent's listing and the changes when known (no listing of the new tree), else by commit. */
+async function embedIndividual(session: Session, embedder: CommitEmbedder, commit: string, origin: ChildOrigin | null): Promise<number[]> {
+  if (origin) {
+    const embedding = await embedder.embedChild(await session.listings.listFiles(origin.parentCommit), origin.changes);
+    if (embedding) return embedding;
+  }
+  return embedder.embedListing(await session.listings.listFiles(commit));
+}
+
 type Made =
-  | { kind: 'committed'; individual: IndividualRecord }
+  | { kind: 'committed'; individual: IndividualRecord; origin: ChildOrigin }
   | { kind: 'futile'; reason: string }
   | { kind: 'interrupted' };
 
@@ -99,7 +118,7 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
     lineage,
     recentFailures: await recentFailures(session, parentRecord),
     scope: deps.scope,
-    files: gitFileReader(deps.git),
+    files: gitFileReader(deps.git, session.listings),
     fitnessDirection: session.direction,
     rng: Rng.fromSeed(job.seed),
     signal,
@@ -218,7 +237,7 @@ async function commitChild(
   });
   run.individuals = Math.max(run.individuals, seq + 1);
   deps.bus.publish(events);
-  return { kind: 'committed', individual: record };
+  return { kind: 'committed', individual: record, origin: { parentCommit: parent.commit, changes } };
 }
 
 /** The parent's own failure (what llm-repair repairs) first, then its newest failed children. */

@@ -90,6 +90,15 @@ describe('cambrian run on circle-packing', () => {
     const fresh = await evolve(repo.dir, { workers: 2, forceNew: true, maxEvals: 5 });
     assert.notEqual(fresh.summary.run.id, first.summary.run.id);
     assert.equal(fresh.summary.run.evaluations, 5);
+    // Same seed tree, same evaluator: the fresh run's seed evaluation comes from the cache.
+    const app = await openApp({ repoDir: repo.dir, env: {}, warn: () => {} });
+    try {
+      const [seedEvaluation] = await app.store.evaluations.listByIndividual(`${fresh.summary.run.id}-i0`);
+      assert.equal(seedEvaluation?.cached, true);
+      assert.equal(seedEvaluation?.metrics['sum_radii'], first.summary.run.seedFitness);
+    } finally {
+      await app.close();
+    }
   });
 
   it('stops at once with the evaluator output when the evaluator fails on the seed', async () => {
