@@ -59,7 +59,8 @@ export async function writeReport(store: Store, run: RunRecord, outDir: string):
   if (baseline && !view.operators.some((o) => o.startsWith('baseline-'))) {
     series.push({ label: `${baseline.id} (${configView(baseline).operators.join(', ')})`, color: '#c05621', points: await bestSoFar(store, baseline, view.direction) });
   }
-  const progressSvg = lineChart(series, { title: `best ${view.fitness} so far`, xLabel: 'evaluations', yLabel: view.fitness });
+  const xMax = Math.max(run.evaluations, baseline?.evaluations ?? 0);
+  const progressSvg = lineChart(series, { title: `best ${view.fitness} so far`, xLabel: 'evaluations', yLabel: view.fitness, xMax });
   const elites = await store.elites.list(run.id);
   const mapSvg = archiveMap(
     elites.map((e) => ({ island: e.island, coords: e.descriptor, fitness: e.fitness })),

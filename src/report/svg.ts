@@ -18,14 +18,14 @@ function fmt(n: number): string {
 }
 
 /** Step chart of several series sharing axes (x = evaluation number, y = best fitness so far). */
-export function lineChart(series: Series[], options: { title: string; xLabel: string; yLabel: string }): string {
+export function lineChart(series: Series[], options: { title: string; xLabel: string; yLabel: string; xMax?: number }): string {
   const width = 640;
   const height = 320;
   const m = { left: 64, right: 16, top: 28, bottom: 44 };
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) return emptyPlot(options.title, width, height);
   const xMin = Math.min(...all.map((p) => p[0]));
-  const xMax = Math.max(...all.map((p) => p[0]), xMin + 1);
+  const xMax = Math.max(...all.map((p) => p[0]), xMin + 1, options.xMax ?? 0);
   let yMin = Math.min(...all.map((p) => p[1]));
   let yMax = Math.max(...all.map((p) => p[1]));
   if (yMin === yMax) {
@@ -97,8 +97,10 @@ export function lineageChart(nodes: Array<{ id: string; operator: string; fitnes
   const width = 640;
   const height = 40 + nodes.length * row;
   const values = nodes.map((n) => n.fitness).filter((f): f is number => f !== null);
-  const lo = Math.min(...values, 0);
-  const hi = Math.max(...values, lo + 1e-9);
+  // Bars start a little below the worst value so that small improvements stay visible.
+  const min = values.length > 0 ? Math.min(...values) : 0;
+  const hi = values.length > 0 ? Math.max(...values) : 1;
+  const lo = hi > min ? min - (hi - min) * 0.15 : min - 1;
   const parts: string[] = [];
   nodes.forEach((n, i) => {
     const y = 30 + i * row;
