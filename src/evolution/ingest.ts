@@ -20,6 +20,11 @@ export async function ingestJob(session: Session, job: JobRecord, outcome: JobOu
   session.inFlight = Math.max(0, session.inFlight - 1);
 
   if (outcome.kind === 'interrupted') {
+    if (session.haltReason) {
+      // The run is ending (e.g. its LLM budget is spent): this job will not be retried.
+      await deps.store.jobs.update(job.id, { status: 'abandoned', error: session.haltReason, finishedAt: now, costs: outcome.costs });
+      return;
+    }
     // Left open: the next start re-runs it (its individual, if committed, is evaluated again).
     await deps.store.jobs.update(job.id, { status: 'pending', costs: outcome.costs });
     return;
@@ -31,7 +36,7 @@ export async function ingestJob(session: Session, job: JobRecord, outcome: JobOu
     ];
     await deps.store.transaction(async (tx) => {
       await tx.jobs.update(job.id, { status: 'failed', error: outcome.reason, finishedAt: now, costs: outcome.costs });
-      await tx.runs.update(run.id, { loopState: { ...state }, updatedAt: now });
+      await tx.runs.update(run.id, { individuals: run.individuals, loopState: { ...state }, updatedAt: now });
       await tx.ledger.append(run.id, events);
     });
     deps.bus.publish(events);
@@ -104,9 +109,10 @@ export async function ingestEvaluation(
   if (individual.seq === 0 && fitness !== null) run.seedFitness = fitness;
 
   if (origin && fitness !== null) {
-    const parent = await deps.store.individuals.get(individual.parentId ?? '');
-    const parentCell = archive.elites(individual.island).find((e) => e.id === parent?.id)?.cell;
-    if (parentCell) session.curiosity.record(parentCell, isBetter(fitness, parent?.fitness ?? null, session.direction));
+    // Curiosity counts only parents that hold a cell on the child's island, and the archive entry
+    // carries the parent's fitness: no need to read the parent's record.
+    const parent = archive.elites(individual.island).find((e) => e.id === individual.parentId);
+    if (parent?.cell) session.curiosity.record(parent.cell, isBetter(fitness, parent.fitness, session.direction));
     state.curiosity = session.curiosity.toJSON();
   }
 
@@ -115,26 +121,30 @@ export async function ingestEvaluation(
 
   await deps.store.transaction(async (tx) => {
     await tx.evaluations.insert(evaluation);
+    let placement: Placement | null = null;
+    if (fitness !== null) {
+      const islands = individual.seq === 0 ? range(deps.config.archive.islands) : [individual.island];
+      for (const island of islands) {
+        placement = (await placeInArchive(session, tx, { ...individual, island }, fitness, result.metrics ?? {}, embedding, events)) ?? placement;
+      }
+    }
+    // One write of the individual's result and cell, before a refit reads the newest embeddings.
     await tx.individuals.update(individual.id, {
       status: 'evaluated',
       outcome: result.outcome,
       fitness,
       metrics: result.metrics ?? {},
       embedding,
+      ...placement,
     });
-    if (fitness !== null) {
-      const islands = individual.seq === 0 ? range(deps.config.archive.islands) : [individual.island];
-      for (const island of islands) {
-        await placeInArchive(session, tx, { ...individual, island }, fitness, result.metrics ?? {}, embedding, events);
-      }
-      await maybeRefit(session, tx, events);
-    }
+    if (fitness !== null) await maybeRefit(session, tx, events);
     if (counted) await maybeMigrate(session, tx, events);
     if (origin) {
       await tx.jobs.update(origin.job.id, { status: 'done', finishedAt: now, costs: origin.costs });
     }
     await tx.runs.update(run.id, {
       evaluations: run.evaluations,
+      individuals: run.individuals,
       bestFitness: run.bestFitness,
       bestIndividualId: run.bestIndividualId,
       seedFitness: run.seedFitness,
@@ -148,6 +158,10 @@ export async function ingestEvaluation(
   return { counted, fitness };
 }
 
+/** Where an individual landed in the archive, for its record. */
+type Placement = { descriptor: number[] | null; cell: string | null };
+
+/** Offers the individual to its island's grid; returns its cell when it became the elite there. */
 async function placeInArchive(
   session: Session,
   tx: StoreTx,
@@ -156,18 +170,17 @@ async function placeInArchive(
   metrics: Record<string, number>,
   embedding: number[] | null,
   events: LedgerEvent[],
-): Promise<void> {
+): Promise<Placement | null> {
   const { archive, state, run, deps } = session;
   const result = archive.insert({ id: individual.id, island: individual.island, fitness, metrics, embedding });
   if (result.status === 'warmup') {
     if (!state.warmupIds.includes(individual.id)) state.warmupIds.push(individual.id);
-    return;
+    return null;
   }
   state.sinceRefit++;
-  if (result.status !== 'placed') return;
+  if (result.status !== 'placed') return null;
   const placed = archive.elites(individual.island).find((e) => e.id === individual.id && e.cell === result.cell)!;
   await tx.elites.upsert([eliteRecord(run.id, placed, deps.clock.now())]);
-  await tx.individuals.update(individual.id, { descriptor: placed.coords, cell: placed.cell });
   events.push({
     type: 'elite_replaced',
     runId: run.id,
@@ -177,6 +190,7 @@ async function placeInArchive(
     previousId: result.replacedId,
     fitness,
   });
+  return { descriptor: placed.coords, cell: placed.cell };
 }
 
 async function maybeRefit(session: Session, tx: StoreTx, events: LedgerEvent[]): Promise<void> {

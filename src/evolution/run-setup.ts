@@ -142,6 +142,9 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions):
   }
   const state = parseLoopState(run.loopState);
   const rng = Rng.fromState(state.rng);
+  // The counter is persisted at ingest, a committed child's record earlier: trust the newest record.
+  const [newest] = await store.individuals.listByRun(run.id, { limit: 1 });
+  run.individuals = Math.max(run.individuals, (newest?.seq ?? 0) + 1);
   const seed = await store.individuals.get(individualId(run.id, 0));
   if (!seed) throw new Error(`run ${run.id} has no seed individual`);
   const archive = await restoreArchive(deps, run, state.projection, state.warmupIds);

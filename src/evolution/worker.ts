@@ -227,12 +227,11 @@ async function commitChild(
   // The branch is written before the record: a crash in between leaves a branch without a record,
   // which the next start removes (see reconcile.ts); the reverse would leave a record without a commit.
   await deps.git.updateRef(`refs/heads/${branchForIndividual(run.id, generation, seq)}`, commit);
+  // The run's `individuals` counter is written with the next ingest; a resume takes the newest
+  // record's seq into account, so a crash in between cannot reuse a sequence number.
   await deps.store.transaction(async (tx) => {
     await tx.individuals.insert(record);
     await tx.jobs.update(job.id, { individualId: id });
-    const current = await tx.runs.get(run.id);
-    const individuals = Math.max(current?.individuals ?? 0, seq + 1);
-    await tx.runs.update(run.id, { individuals });
     await tx.ledger.append(run.id, events);
   });
   run.individuals = Math.max(run.individuals, seq + 1);

@@ -2,7 +2,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { EliteRecord, EliteRepo } from '../port.ts';
 import { elites } from '../schema.ts';
-import { chunks, type Db } from './db.ts';
+import { chunks, INSERT_BATCH_ROWS, type Db } from './db.ts';
 
 /** One multi-row INSERT may not name the same (run, island, cell) twice: the last row wins. */
 function lastPerCell(rows: EliteRecord[]): EliteRecord[] {
@@ -31,7 +31,9 @@ export function eliteRepo(db: Db): EliteRepo {
   return {
     async upsert(rows) {
       if (rows.length === 0) return;
-      await db.transaction((tx) => upsertIn(tx, rows));
+      // One statement is atomic on its own; only several need a savepoint (the loop upserts one row a job).
+      if (rows.length <= INSERT_BATCH_ROWS) await upsertIn(db, rows);
+      else await db.transaction((tx) => upsertIn(tx, rows));
     },
     async replaceAll(runId, rows) {
       const foreign = rows.find((row) => row.runId !== runId);
