@@ -1,7 +1,10 @@
 // Opens the Store: embedded PGlite under <repo>/.cambrian/db (locked to one process), or a Postgres
 // server through postgres-js. Either way the migrations are applied before the first query.
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -61,6 +64,7 @@ async function openEmbedded(repoDir: string): Promise<OpenDatabase> {
   const lock = acquireStoreLock(paths.lockPath);
   let client: PGlite | undefined;
   try {
+    if (!existsSync(paths.dataDir) || readdirSync(paths.dataDir).length === 0) await createInChildProcess(paths.dataDir);
     client = await PGlite.create({ dataDir: paths.dataDir, postgresqlconf: PGLITE_CONF });
     await applyMigrations(pgliteMigrationClient(client));
   } catch (error) {
@@ -80,6 +84,28 @@ async function openEmbedded(repoDir: string): Promise<OpenDatabase> {
       }
     },
   };
+}
+
+const CREATE_SCRIPT = fileURLToPath(new URL('./create-pglite.mjs', import.meta.url));
+const CREATE_TIMEOUT_MS = 120_000;
+
+/**
+ * initdb runs in a child process so this process never carries its ~0.8 GB peak; the folder is
+ * built under a temporary name and renamed, so a crash mid-creation leaves no half-made store.
+ */
+async function createInChildProcess(dataDir: string): Promise<void> {
+  const staging = `${dataDir}.creating-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    await promisify(execFile)(process.execPath, [CREATE_SCRIPT, staging, JSON.stringify(PGLITE_CONF)], {
+      timeout: CREATE_TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    rmSync(dataDir, { recursive: true, force: true }); // empty (checked by the caller)
+    renameSync(staging, dataDir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 async function openServer(databaseUrl: string): Promise<OpenDatabase> {
