@@ -24,6 +24,7 @@ export const RESERVED_ENV_NAMES = [
   'CAMBRIAN_CONFIG',
   'CAMBRIAN_STAGE',
   'CAMBRIAN_PROMPT_FILE',
+  'CAMBRIAN_DIRECT_SPAWN',
 ] as const;
 
 export type Env = Record<string, string | undefined>;

@@ -1,10 +1,10 @@
 // Runs one evaluator stage as a contained process tree: own process group, allowlisted env,
 // resource limits, timeout and abort that kill the whole group, bounded output, and the tree's
-// CPU seconds (reported by a bash wrapper through the `times` builtin on fd 3).
-import { spawn } from 'node:child_process';
+// CPU seconds (reported by a bash wrapper through the `times` builtin on fd 3). Started through the
+// spawner helper (src/process/), so the engine never forks its own large address space.
 import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import { spawnProcess, type SpawnedProcess } from '../process/spawn.ts';
 import { HeadTailBuffer } from './output-buffer.ts';
 import { processGroupMembers, signalGroupMembers } from './process-group.ts';
 import { limitsPrologue, sandboxCommand, type ResourceLimits, type SandboxSpec } from './sandbox.ts';
@@ -86,31 +86,28 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
   let aborted = false;
 
   return new Promise((resolve) => {
-    const child = spawn(file, args, {
-      cwd: options.sandbox.worktree,
-      env,
-      detached: true, // own process group (and session): we signal -pid to reach grandchildren
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
+    let pid: number | undefined;
     const timers: NodeJS.Timeout[] = [];
     const killGroup = (signal: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
+      if (pid === undefined) return;
       try {
-        process.kill(-child.pid, signal);
+        process.kill(-pid, signal);
       } catch {
         // ESRCH: the group is already gone.
       }
     };
     let cpuSampledSeconds = 0;
+    let stopRequested = false;
     const stop = (): void => {
-      if (child.pid === undefined) return;
+      stopRequested = true;
+      if (pid === undefined) return; // still starting: stopped as soon as it has a pid
       // Sample the live tree first: processes killed before their parent waits for them would
       // otherwise vanish from the `times` report.
-      const members = processGroupMembers(child.pid);
+      const members = processGroupMembers(pid);
       cpuSampledSeconds = members.reduce((sum, m) => sum + m.cpuSeconds, 0);
       // Outside bwrap the group leader is the wrapper, which survives SIGTERM to report. Under
       // bwrap the leader is bwrap itself, whose death would take the wrapper down unreported.
-      if (options.sandbox.bwrap && members.length > 0) signalGroupMembers(members, 'SIGTERM', child.pid);
+      if (options.sandbox.bwrap && members.length > 0) signalGroupMembers(members, 'SIGTERM', pid);
       else killGroup('SIGTERM');
       timers.push(setTimeout(() => killGroup('SIGKILL'), killGraceMs));
     };
@@ -135,42 +132,56 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
       });
     };
 
-    // With stdio 'pipe' these streams always exist; the typings for a 4-element stdio don't know it.
-    const [, outStream, errStream, reportStream] = child.stdio as unknown as [null, Readable, Readable, Readable];
-    outStream.on('data', (chunk: Buffer) => stdout.push(chunk));
-    errStream.on('data', (chunk: Buffer) => stderr.push(chunk));
-    reportStream.setEncoding('utf8').on('data', (chunk: string) => {
-      if (report.length < 1_000) report += chunk;
-    });
-
-    child.on('error', (error) => {
-      killGroup('SIGKILL');
-      finish({ exitCode: null, signal: null, cpuSeconds: 0, spawnError: error });
-    });
-    child.on('exit', (code, signal) => {
-      // The command is over; whatever it left running in its group goes too.
-      killGroup('SIGKILL');
-      const outcome = () => finish({ ...decodeExit(code, signal, report), cpuSeconds: Math.max(parseTimes(report), round3(cpuSampledSeconds)) });
-      // Wait for the pipes to drain, but not forever: an escaped process may hold them open.
-      const drainTimer = setTimeout(() => {
-        outStream.destroy();
-        errStream.destroy();
-        reportStream.destroy();
-        outcome();
-      }, killGraceMs);
-      timers.push(drainTimer);
-      child.once('close', () => {
-        clearTimeout(drainTimer);
-        outcome();
+    const onStarted = (child: SpawnedProcess): void => {
+      pid = child.pid;
+      const outStream = child.stdout;
+      const errStream = child.stderr;
+      const reportStream = child.fd3!;
+      outStream.on('data', (chunk: Buffer) => stdout.push(chunk));
+      errStream.on('data', (chunk: Buffer) => stderr.push(chunk));
+      reportStream.setEncoding('utf8').on('data', (chunk: string) => {
+        if (report.length < 1_000) report += chunk;
       });
-    });
+      if (stopRequested) stop();
 
+      void child.exited.then(({ code, signal }) => {
+        // The command is over; whatever it left running in its group goes too.
+        killGroup('SIGKILL');
+        const outcome = () => finish({ ...decodeExit(code, signal, report), cpuSeconds: Math.max(parseTimes(report), round3(cpuSampledSeconds)) });
+        // Wait for the pipes to drain, but not forever: an escaped process may hold them open.
+        const drainTimer = setTimeout(() => {
+          outStream.destroy();
+          errStream.destroy();
+          reportStream.destroy();
+          outcome();
+        }, killGraceMs);
+        timers.push(drainTimer);
+        void child.closed.then(() => {
+          clearTimeout(drainTimer);
+          outcome();
+        }, () => {});
+      }, (lost: Error) => {
+        // The spawner died under it (SpawnerLostError): an infrastructure failure, not the candidate's.
+        killGroup('SIGKILL');
+        finish({ exitCode: null, signal: null, cpuSeconds: 0, spawnError: lost });
+      });
+    };
+
+    // Armed before the start: a slow start counts against the timeout and can be aborted.
     timers.push(setTimeout(() => {
       timedOut = true;
       stop();
     }, options.timeoutMs));
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    spawnProcess(file, args, {
+      cwd: options.sandbox.worktree,
+      env,
+      detached: true, // own process group (and session): we signal -pid to reach grandchildren
+      stdin: 'ignore',
+      fd3: true,
+    }).then(onStarted, (error: Error) => finish({ exitCode: null, signal: null, cpuSeconds: 0, spawnError: error }));
   });
 }
 

@@ -1,7 +1,8 @@
-// Runs one git command as a subprocess: no shell, no prompts, no user hooks, a timeout and an
-// AbortSignal. A non-zero exit becomes CambrianError CAMBRIAN_GIT_FAILED naming the command.
-import { spawn } from 'node:child_process';
+// Runs one git command as a subprocess (started through the spawner helper, src/process/): no shell,
+// no prompts, no user hooks, a timeout and an AbortSignal. A non-zero exit becomes CambrianError
+// CAMBRIAN_GIT_FAILED naming the command.
 import { CambrianError } from '../errors.ts';
+import { spawnProcess, SpawnerLostError, type SpawnedProcess } from '../process/spawn.ts';
 
 export interface RunGitOptions {
   cwd: string;
@@ -57,74 +58,84 @@ export function runGit(args: readonly string[], options: RunGitOptions): Promise
       reject(signal.reason);
       return;
     }
-    const child = spawn('git', [...GIT_SAFETY_CONFIG, ...args], {
-      cwd,
-      env: gitEnv(env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-      // Its own process group, so a kill also reaches what git started (filters, helpers), which
-      // would otherwise hold our pipes open long after git is gone.
-      detached: process.platform !== 'win32',
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let outputBytes = 0;
+    let child: SpawnedProcess | undefined;
     let failure: unknown;
     const kill = (reason: unknown): void => {
       failure ??= reason;
-      killGroup(child.pid);
-      child.kill('SIGKILL');
+      killGroup(child?.pid);
     };
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
-      outputBytes += chunk.length;
-      if (outputBytes > MAX_OUTPUT_BYTES) {
-        kill(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} printed more than ${MAX_OUTPUT_BYTES} bytes`));
-        return;
-      }
-      into.push(chunk);
-    };
-    child.stdout.on('data', collect(stdout));
-    child.stderr.on('data', collect(stderr));
-
+    // Armed before the start so a slow start still counts against the timeout and can be aborted.
     const timer = setTimeout(
       () => kill(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} timed out after ${timeoutMs} ms`)),
       timeoutMs,
     );
     const onAbort = (): void => kill(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      // ENOENT here means git itself (or the cwd) is missing; both are user-fixable.
-      failure ??= new CambrianError('CAMBRIAN_GIT_FAILED', `${command} could not start in ${cwd}: ${error.message}`, {
-        hint: 'Install git and check that the directory exists.',
-        cause: error,
-      });
-    });
-    child.on('close', (code, killedBy) => {
+    const settle = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      const out = Buffer.concat(stdout).toString('utf8');
-      const err = Buffer.concat(stderr).toString('utf8');
+    };
+
+    spawnProcess('git', [...GIT_SAFETY_CONFIG, ...args], {
+      cwd,
+      env: gitEnv(env),
+      stdin: { input: input ?? '' },
+      // Its own process group, so a kill also reaches what git started (filters, helpers), which
+      // would otherwise hold our pipes open long after git is gone.
+      detached: process.platform !== 'win32',
+      // If Cambrian dies, let git finish as it always did: killing it mid-write leaves lock files.
+      killOnParentExit: false,
+    }).then((started) => {
+      child = started;
+      // Stopped while starting: the kill above found no pid.
+      if (failure !== undefined) killGroup(started.pid);
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let outputBytes = 0;
+      const collect = (into: Buffer[]) => (chunk: Buffer) => {
+        outputBytes += chunk.length;
+        if (outputBytes > MAX_OUTPUT_BYTES) {
+          kill(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} printed more than ${MAX_OUTPUT_BYTES} bytes`));
+          return;
+        }
+        into.push(chunk);
+      };
+      started.stdout.on('data', collect(stdout));
+      started.stderr.on('data', collect(stderr));
+      return started.closed.then(({ code, signal: killedBy }) => {
+        settle();
+        const out = Buffer.concat(stdout).toString('utf8');
+        const err = Buffer.concat(stderr).toString('utf8');
+        if (failure !== undefined) {
+          reject(failure);
+        } else if (code === 0 || (code !== null && allowExitCodes.includes(code))) {
+          resolve({ stdout: out, stderr: err, exitCode: code });
+        } else {
+          const status = code === null ? `was killed by ${killedBy}` : `exited with ${code}`;
+          reject(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} ${status} in ${cwd}: ${err.trim() || '(no stderr)'}`));
+        }
+      });
+    }).catch((error: NodeJS.ErrnoException) => {
+      settle();
       if (failure !== undefined) {
         reject(failure);
-      } else if (code === 0 || (code !== null && allowExitCodes.includes(code))) {
-        resolve({ stdout: out, stderr: err, exitCode: code });
+      } else if (error instanceof SpawnerLostError) {
+        reject(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} was lost in ${cwd}: ${error.message}`, { cause: error }));
       } else {
-        const status = code === null ? `was killed by ${killedBy}` : `exited with ${code}`;
-        reject(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} ${status} in ${cwd}: ${err.trim() || '(no stderr)'}`));
+        // ENOENT here means git itself (or the cwd) is missing; both are user-fixable.
+        reject(new CambrianError('CAMBRIAN_GIT_FAILED', `${command} could not start in ${cwd}: ${error.message}`, {
+          hint: 'Install git and check that the directory exists.',
+          cause: error,
+        }));
       }
     });
-
-    // A child that dies before reading its input raises EPIPE on stdin; the exit code tells the story.
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
   });
 }
 
 function killGroup(pid: number | undefined): void {
-  if (pid === undefined || process.platform === 'win32') return;
+  if (pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGKILL');
+    process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
   } catch {
     // Already gone.
   }

@@ -118,7 +118,9 @@ describe('runCommand', () => {
 
   it('keeps head and tail of 50 MB of output in bounded memory', async () => {
     const print = (bytes: number) => run(`head -c ${bytes} /dev/zero | tr '\\0' x; echo; echo '{"score": 1}'`, { maxOutputBytes: 1024 });
-    await print(5_000_000); // warm up: the first large read grows the heap whatever is kept
+    // Warm up at full size: the first large read grows the heap (and, through the spawner, the IPC
+    // decoder's young generation) whatever is kept; a second one must not grow it by what it printed.
+    await print(50_000_000);
     const rssBefore = process.memoryUsage().rss;
     const result = await print(50_000_000);
     const rssGrowthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
