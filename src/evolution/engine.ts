@@ -7,6 +7,7 @@ import type { LedgerEvent } from '../ledger/events.ts';
 import type { JobRecord, RunRecord } from '../store/port.ts';
 import { cachedResult } from './evaluation-cache.ts';
 import { ingestEvaluation, ingestJob } from './ingest.ts';
+import { loopStateRecord } from './loop-state.ts';
 import { startSession, type StartOptions } from './run-setup.ts';
 import { scheduleJob } from './scheduler.ts';
 import type { LoopDeps, Session } from './session.ts';
@@ -75,7 +76,8 @@ async function runSlots(session: Session, reopened: JobRecord[], signal: AbortSi
         return reopenedJob;
       }
       if (checkStop(session).stop) return null;
-      return timed(session.deps.profiler, 'sample', () => scheduleJob(session));
+      // Scheduler and worker are this one process: the job is written already claimed.
+      return timed(session.deps.profiler, 'sample', () => scheduleJob(session, { claim: true }));
     });
 
   const slot = async (): Promise<void> => {
@@ -104,7 +106,7 @@ async function markRun(session: Session, state: 'finished' | 'stopped' | 'failed
       state,
       stopReason: reason,
       finishedAt: state === 'finished' ? now : null,
-      loopState: { ...session.state, rng: session.rng.state() },
+      loopState: loopStateRecord(session.state, session.rng.state(), { withProjection: false }),
       updatedAt: now,
     });
     await tx.ledger.append(run.id, [event]);

@@ -1,13 +1,15 @@
 // Ingest: turn a job's outcome into state, in ONE transaction — the evaluation, the individual's
-// result, archive changes (elites, refits, migration), the job's end, run counters, loop state and
-// the ledger events describing all of it. Runs under the session mutex.
+// result, archive changes (elites, refits, migration), the job's end, run counters, loop state (its
+// PCA projection only after a refit) and the ledger events describing all of it. Runs under the
+// session mutex.
 import type { ArchiveEntry } from '../core/archive/archive.ts';
 import { isBetter } from '../core/fitness/compare.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
-import type { EliteRecord, EvaluationRecord, IndividualRecord, JobRecord, StoreTx } from '../store/port.ts';
+import type { EliteRecord, EvaluationRecord, IndividualPatch, IndividualRecord, JobRecord, StoreTx } from '../store/port.ts';
 import { bestBranch } from '../git/branches.ts';
 import type { EvaluationResult } from '../evaluate/port.ts';
 import { isCounted } from './evaluation-cache.ts';
+import { loopStateRecord } from './loop-state.ts';
 import type { Session } from './session.ts';
 import type { JobOutcome } from './worker.ts';
 
@@ -36,7 +38,7 @@ export async function ingestJob(session: Session, job: JobRecord, outcome: JobOu
     ];
     await deps.store.transaction(async (tx) => {
       await tx.jobs.update(job.id, { status: 'failed', error: outcome.reason, finishedAt: now, costs: outcome.costs });
-      await tx.runs.update(run.id, { individuals: run.individuals, loopState: { ...state }, updatedAt: now });
+      await tx.runs.update(run.id, { individuals: run.individuals, loopState: loopStateRecord(state, session.rng.state(), { withProjection: false }), updatedAt: now });
       await tx.ledger.append(run.id, events);
     });
     deps.bus.publish(events);
@@ -119,7 +121,7 @@ export async function ingestEvaluation(
   state.activeMs += deps.clock.now() - session.sessionStartedAt;
   session.sessionStartedAt = deps.clock.now();
 
-  await deps.store.transaction(async (tx) => {
+  const resultPatch = await deps.store.transaction(async (tx): Promise<IndividualPatch> => {
     await tx.evaluations.insert(evaluation);
     let placement: Placement | null = null;
     if (fitness !== null) {
@@ -129,15 +131,9 @@ export async function ingestEvaluation(
       }
     }
     // One write of the individual's result and cell, before a refit reads the newest embeddings.
-    await tx.individuals.update(individual.id, {
-      status: 'evaluated',
-      outcome: result.outcome,
-      fitness,
-      metrics: result.metrics ?? {},
-      embedding,
-      ...placement,
-    });
-    if (fitness !== null) await maybeRefit(session, tx, events);
+    const patch: IndividualPatch = { status: 'evaluated', outcome: result.outcome, fitness, metrics: result.metrics ?? {}, embedding, ...placement };
+    await tx.individuals.update(individual.id, patch);
+    const refitted = fitness !== null && (await maybeRefit(session, tx, events));
     if (counted) await maybeMigrate(session, tx, events);
     if (origin) {
       await tx.jobs.update(origin.job.id, { status: 'done', finishedAt: now, costs: origin.costs });
@@ -148,11 +144,14 @@ export async function ingestEvaluation(
       bestFitness: run.bestFitness,
       bestIndividualId: run.bestIndividualId,
       seedFitness: run.seedFitness,
-      loopState: { ...state, rng: session.rng.state() },
+      loopState: loopStateRecord(state, session.rng.state(), { withProjection: refitted }),
       updatedAt: now,
     });
     await tx.ledger.append(run.id, events);
+    return patch;
   });
+  // The session's cached copy follows the committed row (parents are read from it).
+  session.records.patch(individual.id, resultPatch);
   deps.bus.publish(events);
   if (improved) await deps.git.updateRef(`refs/heads/${bestBranch(run.id)}`, individual.commit);
   return { counted, fitness };
@@ -193,12 +192,13 @@ async function placeInArchive(
   return { descriptor: placed.coords, cell: placed.cell };
 }
 
-async function maybeRefit(session: Session, tx: StoreTx, events: LedgerEvent[]): Promise<void> {
+/** Refits the PCA projection when due; true when it did (the projection must then be persisted). */
+async function maybeRefit(session: Session, tx: StoreTx, events: LedgerEvent[]): Promise<boolean> {
   const { archive, state, run, deps } = session;
-  if (deps.config.archive.descriptors !== 'learned') return;
+  if (deps.config.archive.descriptors !== 'learned') return false;
   const first = archive.projection === null && archive.warmupSize() >= deps.config.archive.warmup;
   const due = archive.projection !== null && state.sinceRefit >= deps.config.archive.refitEvery;
-  if (!first && !due) return;
+  if (!first && !due) return false;
   const samples = (await tx.individuals.recentEmbeddings(run.id, PCA_SAMPLE_LIMIT)).map((s) => s.embedding);
   const refit = archive.refit(samples);
   state.projection = archive.projection;
@@ -208,6 +208,7 @@ async function maybeRefit(session: Session, tx: StoreTx, events: LedgerEvent[]):
   await tx.elites.replaceAll(run.id, refit.elites.map((e) => eliteRecord(run.id, e, now)));
   const elitesPerIsland = Array.from({ length: deps.config.archive.islands }, (_, i) => refit.elites.filter((e) => e.island === i).length);
   events.push({ type: 'archive_refit', runId: run.id, samples: samples.length, elites: refit.elites.length, elitesPerIsland });
+  return true;
 }
 
 async function maybeMigrate(session: Session, tx: StoreTx, events: LedgerEvent[]): Promise<void> {

@@ -1,5 +1,6 @@
-// The loop's own state, persisted in runs.loop_state inside the same transaction as every schedule
-// and ingest, so a resumed run continues the same random sequence and archive.
+// The loop's own state, persisted in runs.loop_state with every ingest (the PCA projection only when
+// a refit changed it), so a resumed run continues the same random sequence and archive. Between
+// ingests the scheduler checkpoints the RNG in each job row (see resumedRng).
 import type { RngState } from '../core/rng.ts';
 import type { Projection } from '../core/descriptors/projection.ts';
 
@@ -50,5 +51,28 @@ export function parseLoopState(raw: Record<string, unknown>): LoopState {
     throw new Error('run has no loop state of a known version');
   }
   const state = raw as unknown as LoopState;
-  return { ...state, repairs: state.repairs ?? {} };
+  // The store leaves `projection` out while none is fitted (it keeps it apart from the rest).
+  return { ...state, projection: state.projection ?? null, repairs: state.repairs ?? {} };
+}
+
+/**
+ * The loop state as written to the run row. The projection (~15 KB, most of the state) is only
+ * included when it changed: the store keeps the stored one otherwise.
+ */
+export function loopStateRecord(state: LoopState, rng: RngState, options: { withProjection: boolean }): Record<string, unknown> {
+  const { projection, ...rest } = state;
+  return options.withProjection ? { ...rest, rng, projection } : { ...rest, rng };
+}
+
+/**
+ * Where a resume picks up the RNG: the scheduler checkpoints it in each job row, the run's loop
+ * state at each ingest; whichever was written for the later job wins. A job at or past the state's
+ * `nextJobSeq` was scheduled after the state was last written.
+ */
+export function resumedRng(state: LoopState, checkpoint: { seq: number; rngState: readonly number[] } | null): { rng: RngState; nextJobSeq: number } {
+  if (checkpoint && checkpoint.seq >= state.nextJobSeq) {
+    const [a, b, c, d] = checkpoint.rngState;
+    return { rng: [a!, b!, c!, d!], nextJobSeq: checkpoint.seq + 1 };
+  }
+  return { rng: state.rng, nextJobSeq: state.nextJobSeq };
 }

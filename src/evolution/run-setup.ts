@@ -10,7 +10,8 @@ import type { LedgerEvent } from '../ledger/events.ts';
 import type { IndividualRecord, JobRecord, RunRecord } from '../store/port.ts';
 import { searchConfigHash } from './config-hash.ts';
 import { individualId, runIdFor } from './ids.ts';
-import { initialLoopState, parseLoopState } from './loop-state.ts';
+import { initialLoopState, parseLoopState, resumedRng } from './loop-state.ts';
+import { RecordCache } from './record-cache.ts';
 import { ListingCache } from './listing-cache.ts';
 import { Mutex } from './mutex.ts';
 import { fitnessDirection, type Budget, type LoopDeps, type Session } from './session.ts';
@@ -120,7 +121,9 @@ async function createRun(deps: LoopDeps, options: StartOptions): Promise<Started
     await tx.ledger.append(runId, events);
   });
   deps.bus.publish(events);
-  const session = newSession(deps, run, state, rng, new Archive(archiveOptions(deps)), new CuriosityStats(), seed, options);
+  const records = new RecordCache(store.individuals);
+  records.put(seed);
+  const session = newSession(deps, run, state, rng, new Archive(archiveOptions(deps)), new CuriosityStats(), seed, records, options);
   session.baseTimestamp = await git.commitTime(base);
   return { session, resumed: false, reopenedJobs: [] };
 }
@@ -141,21 +144,25 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions):
     });
   }
   const state = parseLoopState(run.loopState);
+  // Jobs scheduled after the loop state was last written carry the newer RNG state.
+  Object.assign(state, resumedRng(state, await store.jobs.newestRngCheckpoint(run.id, state.nextJobSeq)));
   const rng = Rng.fromState(state.rng);
   // The counter is persisted at ingest, a committed child's record earlier: trust the newest record.
   const [newest] = await store.individuals.listByRun(run.id, { limit: 1 });
   run.individuals = Math.max(run.individuals, (newest?.seq ?? 0) + 1);
-  const seed = await store.individuals.get(individualId(run.id, 0));
+  const records = new RecordCache(store.individuals);
+  const seed = await records.get(individualId(run.id, 0));
   if (!seed) throw new Error(`run ${run.id} has no seed individual`);
-  const archive = await restoreArchive(deps, run, state.projection, state.warmupIds);
+  const archive = await restoreArchive(deps, run, records, state.projection, state.warmupIds);
   // Curiosity is first recorded when a child is ingested: a run stopped right after its seed has none.
   const curiosity = state.curiosity === null || state.curiosity === undefined ? new CuriosityStats() : CuriosityStats.fromJSON(state.curiosity);
-  const session = newSession(deps, run, state, rng, archive, curiosity, seed, options);
+  const session = newSession(deps, run, state, rng, archive, curiosity, seed, records, options);
   session.baseTimestamp = await git.commitTime(run.baseCommit);
   session.nextIndividualSeq = run.individuals;
 
   await removeOrphanBranches(deps, run);
-  const reopenedJobs = await store.jobs.listOpen(run.id);
+  // Reopened jobs are pending again (as written below): their worker claims them.
+  const reopenedJobs = (await store.jobs.listOpen(run.id)).map((job): JobRecord => ({ ...job, status: 'pending' }));
   session.inFlight = 0;
   const now = new Date(clock.now());
   const events: LedgerEvent[] = [
@@ -179,6 +186,7 @@ function newSession(
   archive: Archive,
   curiosity: CuriosityStats,
   seed: IndividualRecord,
+  records: RecordCache,
   options: StartOptions,
 ): Session {
   state.budget = options.budget;
@@ -199,18 +207,21 @@ function newSession(
     sessionStartedAt: deps.clock.now(),
     haltReason: null,
     listings: new ListingCache(deps.git),
+    records,
   };
 }
 
+/** Rebuilds the archive from the elites table; its members' records also warm the record cache. */
 async function restoreArchive(
   deps: LoopDeps,
   run: RunRecord,
+  records: RecordCache,
   projection: ReturnType<typeof parseLoopState>['projection'],
   warmupIds: string[],
 ): Promise<Archive> {
   const elites = await deps.store.elites.list(run.id);
   const ids = [...new Set([...elites.map((e) => e.individualId), ...warmupIds])];
-  const individuals = new Map((await deps.store.individuals.getMany(ids)).map((i) => [i.id, i]));
+  const individuals = new Map((await records.getMany(ids)).map((i) => [i.id, i]));
   const entry = (id: string, island: number, cell: string | null, coords: number[] | null): ArchiveEntry => {
     const individual = individuals.get(id);
     if (!individual || individual.fitness === null) throw new Error(`archive member ${id} has no evaluated record`);

@@ -1,13 +1,24 @@
 // The scheduler role: decide the next job (island, operator, parent, inspirations, job seed) and
-// write it as a row, with the advanced RNG state, in one transaction. Workers only read jobs.
+// write it as a row carrying the advanced RNG state (the run's loop state is written by ingest, and
+// here only when repair counts changed). Workers only read jobs.
 import { sampleInspirations, sampleParent } from '../core/sampler/sampler.ts';
 import type { ArchiveEntry } from '../core/archive/archive.ts';
 import type { JobRecord } from '../store/port.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
 import { jobId } from './ids.ts';
+import { loopStateRecord } from './loop-state.ts';
 import type { Session } from './session.ts';
 
-export async function scheduleJob(session: Session): Promise<JobRecord> {
+export interface ScheduleOptions {
+  /**
+   * Insert the job already claimed (running, first attempt) by this process's worker: in embedded
+   * mode the scheduler and the worker are one process, which saves the worker's claiming UPDATE.
+   * A scheduler feeding other processes' workers leaves it pending.
+   */
+  claim?: boolean;
+}
+
+export async function scheduleJob(session: Session, options: ScheduleOptions = {}): Promise<JobRecord> {
   const { deps, rng, archive, state, run } = session;
   const islands = deps.config.archive.islands;
   const island = state.nextJobSeq % islands;
@@ -48,28 +59,30 @@ export async function scheduleJob(session: Session): Promise<JobRecord> {
     inspirationIds = rng.shuffle(others).slice(0, Math.max(1, k)).map((e) => e.id);
   }
 
+  const repairsChanged = failedParentId !== null;
   if (failedParentId) {
     state.repairs[failedParentId] = (state.repairs[failedParentId] ?? 0) + 1;
     const tracked = Object.keys(state.repairs);
     for (const old of tracked.slice(0, Math.max(0, tracked.length - 200))) delete state.repairs[old];
   }
   const seq = state.nextJobSeq;
+  const now = new Date(deps.clock.now());
   const job: JobRecord = {
     id: jobId(run.id, seq),
     runId: run.id,
     seq,
-    status: 'pending',
+    status: options.claim ? 'running' : 'pending',
     operator: operatorName,
     island,
     parentId,
     inspirationIds,
     seed: rng.nextUint32(),
-    attempts: 0,
+    attempts: options.claim ? 1 : 0,
     individualId: null,
     error: null,
     costs: { wallMs: 0, cpuSeconds: 0, tokensIn: 0, tokensOut: 0, usd: 0 },
-    createdAt: new Date(deps.clock.now()),
-    startedAt: null,
+    createdAt: now,
+    startedAt: options.claim ? now : null,
     finishedAt: null,
   };
   state.nextJobSeq = seq + 1;
@@ -77,9 +90,13 @@ export async function scheduleJob(session: Session): Promise<JobRecord> {
   const events: LedgerEvent[] = [
     { type: 'job_scheduled', runId: run.id, jobId: job.id, operator: operatorName, island, parentId },
   ];
+  // The job row checkpoints the RNG (a resume takes the newest of it and the loop state), so the
+  // ~1 KB loop state is rewritten here only when the repair counts, which live only there, changed.
   await deps.store.transaction(async (tx) => {
-    await tx.jobs.insert(job);
-    await tx.runs.update(run.id, { loopState: { ...state }, updatedAt: new Date(deps.clock.now()) });
+    await tx.jobs.insert(job, { rngState: state.rng });
+    if (repairsChanged) {
+      await tx.runs.update(run.id, { loopState: loopStateRecord(state, state.rng, { withProjection: false }), updatedAt: now });
+    }
     await tx.ledger.append(run.id, events);
   });
   session.inFlight++;

@@ -18,6 +18,7 @@ import type { ListingCache } from './listing-cache.ts';
 import type { LoopState } from './loop-state.ts';
 import type { Mutex } from './mutex.ts';
 import type { Profiler } from './profile.ts';
+import type { RecordCache } from './record-cache.ts';
 
 export interface Clock {
   now(): number;
@@ -75,6 +76,8 @@ export interface Session {
   haltReason: string | null;
   /** Tree listings of commits this session has read (operators and the embedder share them). */
   listings: ListingCache;
+  /** Individual records by id, as committed (parents and inspirations are read from here). */
+  records: RecordCache;
 }
 
 export function viewOf(record: IndividualRecord): IndividualView {

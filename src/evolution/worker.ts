@@ -8,7 +8,7 @@ import type { EvaluationResult } from '../evaluate/port.ts';
 import { branchForIndividual } from '../git/branches.ts';
 import type { CostSink, FailureNote, ProposeContext } from '../operators/port.ts';
 import { checkChanges } from '../operators/scope.ts';
-import type { IndividualRecord, JobCosts, JobRecord } from '../store/port.ts';
+import type { EvaluationRecord, IndividualRecord, JobCosts, JobRecord } from '../store/port.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
 import { individualId } from './ids.ts';
 import { viewOf, type Session } from './session.ts';
@@ -50,12 +50,18 @@ async function runJob(session: Session, job: JobRecord, signal: AbortSignal): Pr
   const startedAt = deps.clock.now();
   const costs: JobCosts = { ...job.costs };
   const sink = costSink(costs);
-  await deps.store.jobs.update(job.id, { status: 'running', attempts: job.attempts + 1, startedAt: new Date(startedAt) });
+  // A job the scheduler wrote already claimed (embedded mode) is running; a reopened one is pending.
+  if (job.status === 'pending') {
+    await deps.store.jobs.update(job.id, { status: 'running', attempts: job.attempts + 1, startedAt: new Date(startedAt) });
+  }
 
-  let individual = job.individualId ? await deps.store.individuals.get(job.individualId) : null;
+  let individual = job.individualId ? await session.records.get(job.individualId) : null;
   /** How a child made by this job came about (a reopened job's individual was made before). */
   let origin: ChildOrigin | null = null;
-  if (!individual) {
+  let cached: EvaluationRecord | null;
+  if (individual) {
+    cached = await deps.store.evaluations.findCached(individual.tree, deps.evaluator.configHash);
+  } else {
     const made = await proposeAndCommit(session, job, signal, sink);
     if (made.kind !== 'committed') {
       costs.wallMs += deps.clock.now() - startedAt;
@@ -63,9 +69,9 @@ async function runJob(session: Session, job: JobRecord, signal: AbortSignal): Pr
     }
     individual = made.individual;
     origin = made.origin;
+    cached = made.cached;
   }
 
-  const cached = await deps.store.evaluations.findCached(individual.tree, deps.evaluator.configHash);
   const evaluated = individual;
   const result = cached
     ? cachedResult(cached)
@@ -96,7 +102,7 @@ async function embedIndividual(session: Session, embedder: CommitEmbedder, commi
 }
 
 type Made =
-  | { kind: 'committed'; individual: IndividualRecord; origin: ChildOrigin }
+  | { kind: 'committed'; individual: IndividualRecord; origin: ChildOrigin; cached: EvaluationRecord | null }
   | { kind: 'futile'; reason: string }
   | { kind: 'interrupted' };
 
@@ -104,10 +110,12 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
   const { deps, run } = session;
   const entry = deps.operators.find((o) => o.name === job.operator);
   if (!entry) return { kind: 'futile', reason: `operator ${job.operator} is no longer configured` };
-  const parentRecord = await deps.store.individuals.get(job.parentId);
+  const parentRecord = await session.records.get(job.parentId);
   if (!parentRecord) throw new Error(`job ${job.id}: parent ${job.parentId} not found`);
-  const inspirations = (await deps.store.individuals.getMany(job.inspirationIds)).map(viewOf);
-  const lineage = (await deps.store.individuals.lineage(parentRecord.id, LINEAGE_IN_PROMPT)).map(viewOf);
+  const inspirations = (await session.records.getMany(job.inspirationIds)).map(viewOf);
+  // The lineage and past failures cost 3–4 statements: only fetched for operators that read them.
+  const history = entry.operator.usesHistory === true;
+  const lineage = history ? (await deps.store.individuals.lineage(parentRecord.id, LINEAGE_IN_PROMPT)).map(viewOf) : [];
   const ctx: ProposeContext = {
     runId: run.id,
     jobId: job.id,
@@ -116,7 +124,7 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
     parent: viewOf(parentRecord),
     inspirations,
     lineage,
-    recentFailures: await recentFailures(session, parentRecord),
+    recentFailures: history ? await recentFailures(session, parentRecord) : [],
     scope: deps.scope,
     files: gitFileReader(deps.git, session.listings),
     fitnessDirection: session.direction,
@@ -169,7 +177,7 @@ async function commitChild(
   ];
   let alsoParentCommit: string | null = null;
   if (info.alsoParentId) {
-    const other = await deps.store.individuals.get(info.alsoParentId);
+    const other = await session.records.get(info.alsoParentId);
     if (other) {
       trailers.push(['Cambrian-Also-Parent', other.id]);
       alsoParentCommit = other.commit;
@@ -185,8 +193,9 @@ async function commitChild(
     timestamp: session.baseTimestamp + seq,
   });
   if (tree === parent.tree) return { kind: 'futile', reason: `${job.operator}: the proposal changes nothing` };
-  const duplicate = await deps.store.individuals.findByTree(run.id, tree);
-  if (duplicate) return { kind: 'futile', reason: `${job.operator}: same code as ${duplicate.id} (duplicate tree)` };
+  // One statement: is this code already in the run, and has it been evaluated before (any run)?
+  const { duplicateId, cached } = await deps.store.evaluations.lookupTree(run.id, tree, deps.evaluator.configHash);
+  if (duplicateId) return { kind: 'futile', reason: `${job.operator}: same code as ${duplicateId} (duplicate tree)` };
 
   const record: IndividualRecord = {
     id,
@@ -235,8 +244,9 @@ async function commitChild(
     await tx.ledger.append(run.id, events);
   });
   run.individuals = Math.max(run.individuals, seq + 1);
+  session.records.put(record);
   deps.bus.publish(events);
-  return { kind: 'committed', individual: record, origin: { parentCommit: parent.commit, changes } };
+  return { kind: 'committed', individual: record, origin: { parentCommit: parent.commit, changes }, cached };
 }
 
 /** The parent's own failure (what llm-repair repairs) first, then its newest failed children. */

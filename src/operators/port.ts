@@ -64,5 +64,10 @@ export interface Operator {
   readonly name: string;
   /** Whether the operator needs a second elite among the inspirations (crossover). */
   readonly needsInspirations?: boolean;
+  /**
+   * Whether the operator reads `ctx.lineage` and `ctx.recentFailures` (prompts do). Fetching them
+   * costs the loop several statements a job, so operators that leave this unset get them empty.
+   */
+  readonly usesHistory?: boolean;
   propose(ctx: ProposeContext): Promise<Proposal>;
 }

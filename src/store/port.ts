@@ -28,7 +28,11 @@ export interface RunRecord {
   seedFitness: number | null;
   usdSpent: number;
   tokensSpent: number;
-  /** Loop state persisted with every ingest: RNG state, PCA model, counters, sampler statistics. */
+  /**
+   * Loop state persisted with every ingest: RNG state, PCA model, counters, sampler statistics.
+   * Its `projection` key is stored apart (it changes only at a refit): a patch whose loop state has
+   * no `projection` key leaves the stored projection as it is.
+   */
   loopState: Record<string, unknown>;
 }
 
@@ -204,6 +208,11 @@ export interface EvaluationRepo {
   insert(evaluation: EvaluationRecord): Promise<void>;
   /** The newest reusable result (ok or candidate_failed) for this tree and evaluator config, any run. */
   findCached(tree: string, evaluatorHash: string): Promise<EvaluationRecord | null>;
+  /**
+   * `findCached` and, in the same statement, the first individual of `runId` with this tree (the
+   * loop asks both for every new child: is it a duplicate, and is its result already known?).
+   */
+  lookupTree(runId: string, tree: string, evaluatorHash: string): Promise<{ cached: EvaluationRecord | null; duplicateId: string | null }>;
   listByIndividual(individualId: string): Promise<EvaluationRecord[]>;
   countByOutcome(runId: string): Promise<Partial<Record<OutcomeKind, number>>>;
   /** Newest failures of a run (for `status`), newest first. */
@@ -212,8 +221,17 @@ export interface EvaluationRepo {
   progress(runId: string): Promise<Array<{ seq: number; individualId: string; outcome: OutcomeKind; fitness: number | null }>>;
 }
 
+/** The run's RNG state right after the scheduler drew job `seq` (the schedule step's checkpoint). */
+export interface RngCheckpoint {
+  seq: number;
+  rngState: number[];
+}
+
 export interface JobRepo {
-  insert(job: JobRecord): Promise<void>;
+  /** `rngState`: the scheduler's RNG checkpoint, stored with the job (see `newestRngCheckpoint`). */
+  insert(job: JobRecord, options?: { rngState?: readonly number[] }): Promise<void>;
+  /** The checkpoint of the run's newest job numbered `fromSeq` or later that carries one, or null. */
+  newestRngCheckpoint(runId: string, fromSeq: number): Promise<RngCheckpoint | null>;
   get(id: string): Promise<JobRecord | null>;
   update(id: string, patch: JobPatch): Promise<void>;
   /** Jobs still pending or running, ordered by seq. */

@@ -52,6 +52,8 @@ export const runs = pgTable(
     usdSpent: doublePrecision('usd_spent').notNull(),
     tokensSpent: bigNumber('tokens_spent').notNull(),
     loopState: jsonb('loop_state').$type<Record<string, unknown>>().notNull(),
+    /** The loop state's PCA projection, kept apart: it changes only at a refit (migration 0003). */
+    loopProjection: jsonb('loop_projection').$type<unknown>(),
   },
   (t) => [index('runs_state_created_idx').on(t.state, t.createdAt)],
 );
@@ -138,8 +140,10 @@ export const jobs = pgTable(
     createdAt: timestamptz('created_at').notNull(),
     startedAt: timestamptz('started_at'),
     finishedAt: timestamptz('finished_at'),
+    /** The run's RNG state right after the scheduler drew this job (null before migration 0003). */
+    rngState: jsonb('rng_state').$type<number[]>(),
   },
-  (t) => [index('jobs_run_status_seq_idx').on(t.runId, t.status, t.seq)],
+  (t) => [index('jobs_run_status_seq_idx').on(t.runId, t.status, t.seq), index('jobs_run_seq_idx').on(t.runId, t.seq)],
 );
 
 export const elites = pgTable(

@@ -10,6 +10,7 @@ import { budgetFrom } from '../../src/cli/run.ts';
 import { runEvolution } from '../../src/evolution/engine.ts';
 import { EventBus } from '../../src/evolution/event-bus.ts';
 import { isCambrianError } from '../../src/errors.ts';
+import type { Store } from '../../src/store/port.ts';
 import { createExampleRepo, smallBudget, type ExampleRepo } from '../support/example-repo.ts';
 import { git } from '../support/temp-repo.ts';
 
@@ -18,13 +19,23 @@ after(async () => {
   for (const repo of repos) await repo.cleanup();
 });
 
-async function evolve(dir: string, options: { workers: number; forceNew?: boolean; maxEvals?: number }) {
+/** Makes every store transaction fail from the moment `dies` says so: the process has died there. */
+function dyingStore(store: Store, dies: () => boolean): Store {
+  return { ...store, transaction: (fn) => (dies() ? Promise.reject(new Error('simulated crash')) : store.transaction(fn)) };
+}
+
+async function evolve(dir: string, options: { workers: number; forceNew?: boolean; maxEvals?: number; crashAfterScheduling?: number }) {
   const app = await openApp({ repoDir: dir, env: {} , warn: () => {} });
   try {
     const bus = new EventBus();
     const loop = await buildLoop(app, { workers: options.workers, bus });
+    let dead = false;
+    bus.subscribe((event) => {
+      if (event.type === 'job_scheduled' && event.jobId.endsWith(`-j${options.crashAfterScheduling}`)) dead = true;
+    });
+    const deps = options.crashAfterScheduling === undefined ? loop.deps : { ...loop.deps, store: dyingStore(app.store, () => dead) };
     try {
-      const summary = await runEvolution(loop.deps, { forceNew: options.forceNew ?? false, budget: budgetFrom(app.config, options.maxEvals) }, new AbortController().signal);
+      const summary = await runEvolution(deps, { forceNew: options.forceNew ?? false, budget: budgetFrom(app.config, options.maxEvals) }, new AbortController().signal);
       const individuals = await app.store.individuals.listByRun(summary.run.id);
       const evaluations = await app.store.evaluations.progress(summary.run.id);
       return { summary, individuals, evaluations };
@@ -80,6 +91,20 @@ describe('cambrian run on circle-packing', () => {
     assert.deepEqual(trees(second), trees(first));
     assert.equal(second.summary.run.bestFitness, first.summary.run.bestFitness);
     assert.deepEqual(second.individuals.map((i) => i.commit), first.individuals.map((i) => i.commit));
+  });
+
+  it('carries on the same sequence after dying right after scheduling a job (RNG checkpointed in the job row)', async () => {
+    const a = await createExampleRepo('circle-packing', smallBudget(12));
+    const b = await createExampleRepo('circle-packing', smallBudget(12));
+    repos.push(a, b);
+    const uninterrupted = await evolve(a.dir, { workers: 1 });
+    // Job 4 is written (with the RNG state after drawing it); nothing after it commits.
+    await assert.rejects(evolve(b.dir, { workers: 1, crashAfterScheduling: 4 }), /simulated crash/);
+    const resumed = await evolve(b.dir, { workers: 1 });
+    assert.equal(resumed.summary.resumed, true);
+    const trees = (r: typeof uninterrupted) => r.individuals.map((i) => `${i.seq}:${i.parentId}:${i.operator}:${i.tree}`);
+    assert.deepEqual(trees(resumed), trees(uninterrupted));
+    assert.equal(resumed.summary.run.evaluations, 12);
   });
 
   it('starts a fresh run after a finished one, with its own id and budget', async () => {

@@ -5,9 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { applyMigrations, loadMigrations, MIGRATIONS_DIR } from '../../src/store/migrate.ts';
-import { postgresMigrationClient } from '../../src/store/migration-clients.ts';
+import { pgliteMigrationClient, postgresMigrationClient } from '../../src/store/migration-clients.ts';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 
 const started = await startTestPostgres();
@@ -89,5 +90,28 @@ describe('applyMigrations (postgres)', { skip }, () => {
       assert.match(error.hint ?? '', /upgrade/);
       return true;
     });
+  });
+});
+
+describe('0003_loop_state_split on a store written before it (PGlite)', () => {
+  it('moves the projection out of the loop state into its own column, the rest untouched', async () => {
+    const client = new PGlite();
+    try {
+      const shipped = loadMigrations(MIGRATIONS_DIR);
+      await applyMigrations(pgliteMigrationClient(client), shipped.filter((m) => m.id <= 2));
+      const projection = { mean: [0.5], components: [[1]], scale: [2] };
+      const insert = `INSERT INTO runs (id, state, goal, base_commit, base_tree, config, config_hash, seed, created_at, updated_at,
+        evaluations, individuals, usd_spent, tokens_spent, loop_state) VALUES ($1, 'stopped', 'g', 'c', 't', '{}', 'h', 1, now(), now(), 0, 1, 0, 0, $2)`;
+      await client.query(insert, ['fitted', JSON.stringify({ version: 1, rng: [1, 2, 3, 4], projection })]);
+      await client.query(insert, ['unfitted', JSON.stringify({ version: 1, rng: [1, 2, 3, 4], projection: null })]);
+      assert.deepEqual(await applyMigrations(pgliteMigrationClient(client), shipped), shipped.filter((m) => m.id > 2).map((m) => m.id));
+      const rows = (await client.query<{ id: string; loop_state: Record<string, unknown>; loop_projection: unknown }>('SELECT id, loop_state, loop_projection FROM runs ORDER BY id')).rows;
+      assert.deepEqual(rows, [
+        { id: 'fitted', loop_state: { version: 1, rng: [1, 2, 3, 4] }, loop_projection: projection },
+        { id: 'unfitted', loop_state: { version: 1, rng: [1, 2, 3, 4] }, loop_projection: null },
+      ]);
+    } finally {
+      await client.close();
+    }
   });
 });

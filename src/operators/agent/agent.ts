@@ -35,6 +35,7 @@ const REASON_TAIL_CHARS = 600;
 export function createAgentOperator(deps: AgentOperatorDeps): Operator {
   return {
     name: 'agent',
+    usesHistory: true,
     async propose(ctx) {
       const prompt = await buildPrompt(ctx, {
         task: 'agent',

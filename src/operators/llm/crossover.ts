@@ -9,6 +9,7 @@ import { proposeEdit, type LlmOperatorDeps } from './propose-edit.ts';
 export function createLlmCrossoverOperator(deps: LlmOperatorDeps): Operator {
   return {
     name: 'llm-crossover',
+    usesHistory: true,
     needsInspirations: true,
     async propose(ctx) {
       const [other, ...rest] = ctx.inspirations;

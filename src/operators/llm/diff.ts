@@ -9,6 +9,7 @@ export function createLlmDiffOperator(deps: LlmOperatorDeps & { format?: 'search
   const format = deps.format ?? 'search-replace';
   return {
     name: 'llm-diff',
+    usesHistory: true,
     async propose(ctx) {
       const prompt = await buildPrompt(ctx, {
         task: 'diff',

@@ -16,6 +16,7 @@ export function createPlanCodeOperator(deps: LlmOperatorDeps): Operator {
   const dir = deps.templatesDir !== undefined ? { templatesDir: deps.templatesDir } : {};
   return {
     name: 'plan-code',
+    usesHistory: true,
     async propose(ctx) {
       const planned = await requestPlan(ctx, deps, maxPromptChars);
       if (!planned.ok) return { kind: 'rejected', reason: `plan-code: ${planned.error}` };

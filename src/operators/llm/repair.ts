@@ -8,6 +8,7 @@ import { proposeEdit, type LlmOperatorDeps } from './propose-edit.ts';
 export function createLlmRepairOperator(deps: LlmOperatorDeps): Operator {
   return {
     name: 'llm-repair',
+    usesHistory: true,
     async propose(ctx) {
       const [failure, ...older] = ctx.recentFailures;
       if (failure === undefined) return { kind: 'rejected', reason: 'llm-repair needs a failed evaluation to repair (no recent failure)' };

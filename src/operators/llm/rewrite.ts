@@ -7,6 +7,7 @@ import { proposeEdit, type LlmOperatorDeps } from './propose-edit.ts';
 export function createLlmRewriteOperator(deps: LlmOperatorDeps): Operator {
   return {
     name: 'llm-rewrite',
+    usesHistory: true,
     async propose(ctx) {
       const prompt = await buildPrompt(ctx, {
         task: 'rewrite',

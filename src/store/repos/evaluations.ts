@@ -1,6 +1,7 @@
 // The evaluations repository: one row per evaluator verdict, also the cross-run result cache keyed by
 // (tree, evaluator hash) — the same code under the same evaluator config is never measured twice.
-import { and, asc, count, desc, eq, inArray, ne } from 'drizzle-orm';
+// `lookupTree` answers the cache and the run's duplicate check for a new child in one statement.
+import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { OutcomeKind } from '../../core/types.ts';
 import type { EvaluationRecord, EvaluationRepo } from '../port.ts';
 import { evaluations, individuals } from '../schema.ts';
@@ -15,6 +16,11 @@ function toRecord(row: EvaluationRow): EvaluationRecord {
   return { ...row, outcome: row.outcome as OutcomeKind };
 }
 
+/** Results of this tree under this evaluator config that may be reused (any run). */
+function reusable(tree: string, evaluatorHash: string): SQL | undefined {
+  return and(eq(evaluations.tree, tree), eq(evaluations.evaluatorHash, evaluatorHash), inArray(evaluations.outcome, REUSABLE));
+}
+
 export function evaluationRepo(db: Db): EvaluationRepo {
   return {
     async insert(evaluation) {
@@ -24,10 +30,23 @@ export function evaluationRepo(db: Db): EvaluationRepo {
       const [row] = await db
         .select()
         .from(evaluations)
-        .where(and(eq(evaluations.tree, tree), eq(evaluations.evaluatorHash, evaluatorHash), inArray(evaluations.outcome, REUSABLE)))
+        .where(reusable(tree, evaluatorHash))
         .orderBy(desc(evaluations.createdAt), desc(evaluations.id))
         .limit(1);
       return row ? toRecord(row) : null;
+    },
+    async lookupTree(runId, tree, evaluatorHash) {
+      const duplicateId = sql<string | null>`(SELECT ${individuals.id} FROM ${individuals} WHERE ${individuals.runId} = ${runId} AND ${individuals.tree} = ${tree} ORDER BY ${individuals.seq} LIMIT 1)`;
+      // Right-joined to one constant row, so there is always a row to carry the duplicate's id.
+      const [row] = await db
+        .select({ evaluation: evaluations, duplicateId })
+        .from(evaluations)
+        .rightJoin(sql`(SELECT 1) AS one`, reusable(tree, evaluatorHash))
+        .orderBy(desc(evaluations.createdAt), desc(evaluations.id))
+        .limit(1);
+      // Without a cached result the evaluation's columns are all NULL (drizzle keeps the object).
+      const evaluation = row?.evaluation?.id ? row.evaluation : null;
+      return { cached: evaluation ? toRecord(evaluation) : null, duplicateId: row?.duplicateId ?? null };
     },
     async listByIndividual(individualId) {
       const rows = await db.select().from(evaluations).where(eq(evaluations.individualId, individualId)).orderBy(asc(evaluations.seq), asc(evaluations.createdAt));

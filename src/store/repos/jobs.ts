@@ -1,6 +1,6 @@
 // The jobs repository: the scheduler writes a job as a row, a worker claims it, runs it and reports
 // its status and costs here. Queries go through the (run_id, status, seq) index.
-import { and, asc, count, desc, eq, inArray, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, sum } from 'drizzle-orm';
 import type { JobCosts, JobPatch, JobRecord, JobRepo, JobStatus } from '../port.ts';
 import { jobs } from '../schema.ts';
 import { definedOnly, expectUpdated, type Db } from './db.ts';
@@ -12,7 +12,7 @@ type JobRow = typeof jobs.$inferSelect;
 type JobInsert = typeof jobs.$inferInsert;
 
 function toRecord(row: JobRow): JobRecord {
-  const { wallMs, cpuSeconds, tokensIn, tokensOut, usd, ...rest } = row;
+  const { wallMs, cpuSeconds, tokensIn, tokensOut, usd, rngState: _checkpoint, ...rest } = row;
   return { ...rest, status: row.status as JobStatus, costs: { wallMs, cpuSeconds, tokensIn, tokensOut, usd } };
 }
 
@@ -23,8 +23,18 @@ function toRow(job: JobRecord): JobInsert {
 
 export function jobRepo(db: Db): JobRepo {
   return {
-    async insert(job) {
-      await db.insert(jobs).values(toRow(job));
+    async insert(job, options = {}) {
+      await db.insert(jobs).values({ ...toRow(job), rngState: options.rngState ? [...options.rngState] : null });
+    },
+    async newestRngCheckpoint(runId, fromSeq) {
+      // A short backward walk of the (run_id, seq) index; rows written before migration 0003 carry none.
+      const [row] = await db
+        .select({ seq: jobs.seq, rngState: jobs.rngState })
+        .from(jobs)
+        .where(and(eq(jobs.runId, runId), gte(jobs.seq, fromSeq), isNotNull(jobs.rngState)))
+        .orderBy(desc(jobs.seq))
+        .limit(1);
+      return row?.rngState ? { seq: row.seq, rngState: row.rngState } : null;
     },
     async get(id) {
       const [row] = await db.select().from(jobs).where(eq(jobs.id, id));

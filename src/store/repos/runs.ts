@@ -8,14 +8,28 @@ const RESUMABLE: RunState[] = ['running', 'stopped'];
 
 type RunRow = typeof runs.$inferSelect;
 
+/** The projection is read back into the loop state; absent when none is stored. */
 function toRecord(row: RunRow): RunRecord {
-  return { ...row, state: row.state as RunState };
+  const { loopProjection, ...rest } = row;
+  const loopState = loopProjection === null || loopProjection === undefined ? rest.loopState : { ...rest.loopState, projection: loopProjection };
+  return { ...rest, state: row.state as RunState, loopState };
+}
+
+/**
+ * The loop state's `projection` goes to its own column, written only when a patch names it: the
+ * per-job rewrite of the loop state stays ~1 KB instead of ~16 KB.
+ */
+function splitLoopState(loopState: Record<string, unknown> | undefined): { loopState?: Record<string, unknown>; loopProjection?: unknown } {
+  if (loopState === undefined) return {};
+  if (!('projection' in loopState)) return { loopState };
+  const { projection, ...rest } = loopState;
+  return { loopState: rest, loopProjection: projection ?? null };
 }
 
 export function runRepo(db: Db): RunRepo {
   return {
     async insert(run) {
-      await db.insert(runs).values(run);
+      await db.insert(runs).values({ ...run, ...splitLoopState(run.loopState) });
     },
     async get(id) {
       const [row] = await db.select().from(runs).where(eq(runs.id, id));
@@ -30,7 +44,7 @@ export function runRepo(db: Db): RunRepo {
       return rows.map(toRecord);
     },
     async update(id, patch: RunPatch) {
-      const values = definedOnly(patch);
+      const values = definedOnly({ ...patch, ...splitLoopState(patch.loopState) });
       if (Object.keys(values).length === 0) return;
       const matched = await db.update(runs).set(values).where(eq(runs.id, id)).returning({ id: runs.id });
       expectUpdated('run', id, matched);

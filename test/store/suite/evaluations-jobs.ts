@@ -32,6 +32,22 @@ export function evaluationAndJobTests(store: GetStore): void {
       assert.equal(await store().evaluations.findCached(uid('tree'), 'eval-hash'), null);
     });
 
+    it('looks up a tree for a run: the cached result (any run) and the run\'s first individual with it', async () => {
+      const runId = uid('run');
+      const tree = uid('tree');
+      assert.deepEqual(await store().evaluations.lookupTree(runId, tree, 'eval-hash'), { cached: null, duplicateId: null });
+      const [first, second] = [1, 2].map((seq) => makeIndividual(runId, seq, { tree }));
+      await store().individuals.insertMany([second!, first!]);
+      assert.deepEqual(await store().evaluations.lookupTree(runId, tree, 'eval-hash'), { cached: null, duplicateId: first!.id });
+      const older = makeEvaluation(uid('run'), uid('ind'), 1, { tree, createdAt: at('2026-03-01T00:00:00.000Z') });
+      const newer = makeEvaluation(uid('run'), uid('ind'), 1, { tree, outcome: 'candidate_failed', reason: 'tests failed', createdAt: at('2026-03-02T00:00:00.000Z') });
+      const infra = makeEvaluation(uid('run'), uid('ind'), 1, { tree, outcome: 'infra_failed', createdAt: at('2026-03-03T00:00:00.000Z') });
+      for (const evaluation of [older, newer, infra]) await store().evaluations.insert(evaluation);
+      assert.deepEqual(await store().evaluations.lookupTree(runId, tree, 'eval-hash'), { cached: newer, duplicateId: first!.id });
+      assert.deepEqual(await store().evaluations.lookupTree(uid('other-run'), tree, 'eval-hash'), { cached: newer, duplicateId: null });
+      assert.deepEqual(await store().evaluations.lookupTree(runId, tree, 'other-hash'), { cached: null, duplicateId: first!.id });
+    });
+
     it('counts outcomes, lists recent failures newest first and reports progress in seq order', async () => {
       const runId = uid('run');
       const individuals = [0, 1, 2, 3].map((seq) => makeIndividual(runId, seq, { fitness: seq === 2 ? null : seq * 10 }));
@@ -74,6 +90,23 @@ export function evaluationAndJobTests(store: GetStore): void {
       });
       assert.equal(await store().jobs.get(uid('missing')), null);
       await assert.rejects(store().jobs.update(uid('missing'), { status: 'done' }), /no such row/);
+    });
+
+    it('keeps the scheduler\'s RNG checkpoint with a job and finds the newest one of a run', async () => {
+      const runId = uid('run');
+      assert.equal(await store().jobs.newestRngCheckpoint(runId, 0), null);
+      await store().jobs.insert(makeJob(runId, 0)); // written without a checkpoint (before migration 0003)
+      assert.equal(await store().jobs.newestRngCheckpoint(runId, 0), null);
+      const newest = makeJob(runId, 2);
+      await store().jobs.insert(newest, { rngState: [5, 6, 7, 8] });
+      await store().jobs.insert(makeJob(runId, 1), { rngState: [1, 2, 3, 4] });
+      await store().jobs.insert(makeJob(uid('run'), 9), { rngState: [9, 9, 9, 9] });
+      assert.deepEqual(await store().jobs.newestRngCheckpoint(runId, 0), { seq: 2, rngState: [5, 6, 7, 8] });
+      assert.deepEqual(await store().jobs.newestRngCheckpoint(runId, 2), { seq: 2, rngState: [5, 6, 7, 8] });
+      // Older than the loop state's next job number: the loop state is newer, no checkpoint needed.
+      assert.equal(await store().jobs.newestRngCheckpoint(runId, 3), null);
+      // The checkpoint is the scheduler's business: job records do not carry it.
+      assert.deepEqual(await store().jobs.get(newest.id), newest);
     });
 
     it('lists open jobs in seq order, counts by status and lists recent errors newest first', async () => {

@@ -23,6 +23,22 @@ export function runAndIndividualTests(store: GetStore): void {
       await assert.rejects(store().runs.update(uid('missing'), { state: 'failed' }), /no such row/);
     });
 
+    it('stores the loop state\'s projection apart and keeps it when a patch leaves it out', async () => {
+      const projection = { mean: [0.5, 0.25], components: [[1, 0], [0, 1]], scale: [2, 3] };
+      const run = makeRun({ loopState: { rng: [1, 2, 3, 4], projection: null } });
+      await store().runs.insert(run);
+      assert.deepEqual((await store().runs.get(run.id))?.loopState, { rng: [1, 2, 3, 4] });
+      await store().runs.update(run.id, { loopState: { rng: [5, 6, 7, 8], projection } });
+      assert.deepEqual((await store().runs.get(run.id))?.loopState, { rng: [5, 6, 7, 8], projection });
+      // Without a `projection` key the stored one stays (the loop writes it only after a refit).
+      await store().runs.update(run.id, { loopState: { rng: [9, 9, 9, 9] }, evaluations: 3 });
+      const updated = await store().runs.get(run.id);
+      assert.deepEqual(updated?.loopState, { rng: [9, 9, 9, 9], projection });
+      assert.equal(updated?.evaluations, 3);
+      await store().runs.update(run.id, { loopState: { rng: [9, 9, 9, 9], projection: null } });
+      assert.deepEqual((await store().runs.get(run.id))?.loopState, { rng: [9, 9, 9, 9] });
+    });
+
     it('lists runs newest first and resumes the newest running or stopped run', async () => {
       // Far-future dates make these the newest runs in a database other tests share.
       const older = makeRun({ state: 'stopped', createdAt: at('3000-01-01T00:00:00.000Z') });
