@@ -3,6 +3,7 @@
 // old state or the new one. Implemented once with drizzle for PGlite and Postgres.
 import type { Metrics, OutcomeKind } from '../core/types.ts';
 import type { LedgerEvent, LedgerEventType } from '../ledger/events.ts';
+import type { LlmUsage } from '../llm/port.ts';
 
 export type RunState = 'running' | 'stopped' | 'finished' | 'failed';
 
@@ -154,17 +155,11 @@ export interface LedgerRow {
   data: LedgerEvent;
 }
 
-export interface LlmCallRecord {
+/** One persisted LLM attempt: its usage plus where it belongs. */
+export interface LlmCallRecord extends Omit<LlmUsage, 'error'> {
   id: string;
   runId: string | null;
   jobId: string | null;
-  model: string;
-  provider: string;
-  tokensIn: number;
-  tokensOut: number;
-  usd: number;
-  latencyMs: number;
-  outcome: 'ok' | 'error' | 'timeout' | 'rate_limited' | 'replayed';
   error: string | null;
   createdAt: Date;
 }
