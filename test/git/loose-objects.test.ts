@@ -66,7 +66,11 @@ describe('LooseObjectStore', () => {
   });
 
   it('recreates a fan-out directory that git prune removed after it was used', async () => {
-    const first = prepareObject('blob', Buffer.from('pruned soon\n'));
+    // A fan-out directory holding nothing else: removing it must not take the repo's own objects.
+    let first = prepareObject('blob', Buffer.from('pruned soon 0\n'));
+    for (let i = 1; await stat(join(store.objectsDir, first.oid.slice(0, 2))).then(() => true, () => false); i++) {
+      first = prepareObject('blob', Buffer.from(`pruned soon ${i}\n`));
+    }
     store.write(first);
     const directory = join(store.objectsDir, first.oid.slice(0, 2));
     await rm(directory, { recursive: true, force: true });
