@@ -76,6 +76,27 @@ export function defaultWorkers(config: CambrianConfig): number {
   return config.workers ?? Math.max(1, availableParallelism());
 }
 
+/**
+ * The evaluator as runs and `cambrian eval` use it: orphan worktrees of crashed processes reaped
+ * first, then a pool of `size` reused worktrees. The caller closes both.
+ */
+export async function createEvaluator(
+  git: GitRepo,
+  config: CambrianConfig,
+  options: { size: number; warn: (message: string) => void; profiler?: Profiler },
+): Promise<{ pool: GitWorktreePool; evaluator: CommandEvaluator }> {
+  await reapOrphanWorktrees(git.repoDir);
+  const pool = new GitWorktreePool({ repo: git, size: options.size });
+  const evaluator = new CommandEvaluator({
+    config: config.evaluator,
+    metrics: config.metrics,
+    fitness: config.fitness,
+    pool: options.profiler ? profiledPool(pool, options.profiler) : pool,
+    onWarning: options.warn,
+  });
+  return { pool, evaluator };
+}
+
 /** Everything the loop needs, with the worktree pool and evaluator it owns; close() releases them. */
 export async function buildLoop(
   app: App,
@@ -84,15 +105,7 @@ export async function buildLoop(
   const { config } = app;
   const configRel = relative(app.repoDir, app.loaded.path);
   if (!configRel.startsWith('..')) await assertCleanPath(app.git, configRel);
-  await reapOrphanWorktrees(app.repoDir);
-  const pool = new GitWorktreePool({ repo: app.git, size: options.workers });
-  const evaluator = new CommandEvaluator({
-    config: config.evaluator,
-    metrics: config.metrics,
-    fitness: config.fitness,
-    pool: options.profiler ? profiledPool(pool, options.profiler) : pool,
-    onWarning: app.warn,
-  });
+  const { pool, evaluator } = await createEvaluator(app.git, config, { size: options.workers, warn: app.warn, profiler: options.profiler });
   const scope = scopeOf(app);
   const deps: LoopDeps = {
     config,

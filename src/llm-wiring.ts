@@ -37,7 +37,7 @@ export async function llmOperatorFactories(
   const factories: OperatorFactory[] = [];
   let agentPool: GitWorktreePool | null = null;
   if (config.operators['agent'] && (config.operators['agent'].weight ?? 0) > 0) {
-    agentPool = new GitWorktreePool({ repo: app.git, size: Math.max(1, options.workers), root: undefined });
+    agentPool = new GitWorktreePool({ repo: app.git, size: Math.max(1, options.workers) });
     factories.push(agentOperatorFactory({ pool: agentPool, env: app.env, templatesDir: config.llm?.templatesDir, maxPromptChars: config.llm?.maxPromptChars }));
   }
   if (options.record && options.replay) {

@@ -3,10 +3,8 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/loader.ts';
-import { CommandEvaluator } from '../evaluate/evaluator.ts';
+import { createEvaluator } from '../app.ts';
 import { openRepo } from '../git/repo.ts';
-import { GitWorktreePool } from '../git/worktree-pool.ts';
-import { reapOrphanWorktrees } from '../git/worktree-reaper.ts';
 import { formatFitness, withRepoOptions, type RepoOptions } from './common.ts';
 import { printJson } from './output.ts';
 
@@ -23,14 +21,9 @@ export function register(program: Command): void {
       const { config } = await loadConfig({ repoDir: git.repoDir, configPath: options.config, env: process.env });
       const commit = await git.resolve(rev);
       const tree = await git.treeOf(commit);
-      await reapOrphanWorktrees(git.repoDir);
-      const pool = new GitWorktreePool({ repo: git, size: 1 });
-      const evaluator = new CommandEvaluator({
-        config: config.evaluator,
-        metrics: config.metrics,
-        fitness: config.fitness,
-        pool,
-        onWarning: (m) => process.stderr.write(`cambrian: warning: ${m}\n`),
+      const { pool, evaluator } = await createEvaluator(git, config, {
+        size: 1,
+        warn: (m) => process.stderr.write(`cambrian: warning: ${m}\n`),
       });
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();

@@ -19,14 +19,18 @@ export interface ChatRequest {
   signal?: AbortSignal;
 }
 
-export interface ChatResponse {
-  text: string;
+/** Which model answered, and what the answer cost. */
+export interface LlmCost {
   model: string;
   provider: string;
   tokensIn: number;
   tokensOut: number;
   usd: number;
   latencyMs: number;
+}
+
+export interface ChatResponse extends LlmCost {
+  text: string;
   /** true when answered from a cassette. */
   replayed: boolean;
 }
@@ -36,13 +40,7 @@ export interface LlmClient {
 }
 
 /** How one LLM attempt ended, and what it cost: the unit of LLM accounting everywhere. */
-export interface LlmUsage {
-  model: string;
-  provider: string;
-  tokensIn: number;
-  tokensOut: number;
-  usd: number;
-  latencyMs: number;
+export interface LlmUsage extends LlmCost {
   outcome: 'ok' | 'error' | 'timeout' | 'rate_limited' | 'replayed';
   error?: string;
 }
