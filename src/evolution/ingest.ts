@@ -63,20 +63,6 @@ export async function ingestEvaluation(
   const counted = isCounted(result.outcome);
   const seq = counted ? run.evaluations + 1 : run.evaluations;
   const fitness = result.outcome === 'ok' ? (result.metrics[deps.config.fitness] ?? null) : null;
-  const events: LedgerEvent[] = [
-    {
-      type: 'evaluation_finished',
-      runId: run.id,
-      individualId: individual.id,
-      outcome: result.outcome,
-      fitness,
-      metrics: result.metrics ?? {},
-      reason: result.outcome === 'ok' ? null : result.reason,
-      durationMs: result.durationMs,
-      cpuSeconds: result.cpuSeconds,
-      cached: result.cached,
-    },
-  ];
   const evaluation: EvaluationRecord = {
     id: `${individual.id}-e${individual.status === 'evaluated' ? 2 : 1}-${now.getTime()}`,
     runId: run.id,
@@ -94,6 +80,21 @@ export async function ingestEvaluation(
     cached: result.cached,
     createdAt: now,
   };
+
+  const events: LedgerEvent[] = [
+    {
+      type: 'evaluation_finished',
+      runId: run.id,
+      individualId: individual.id,
+      outcome: evaluation.outcome,
+      fitness,
+      metrics: evaluation.metrics,
+      reason: evaluation.reason,
+      durationMs: evaluation.durationMs,
+      cpuSeconds: evaluation.cpuSeconds,
+      cached: evaluation.cached,
+    },
+  ];
 
   let improved = false;
   const previousBest = run.bestFitness;
