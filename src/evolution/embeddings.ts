@@ -15,6 +15,7 @@ export class CommitEmbedder {
     private readonly maxCached = 4096,
   ) {}
 
+  /** The embedding of a commit, listing its tree (the reference the incremental paths must match). */
   async embed(commit: string): Promise<number[]> {
     return this.embedListing(await this.git.listFiles(commit));
   }

@@ -60,7 +60,7 @@ async function evaluateSeed(session: Session, signal: AbortSignal): Promise<void
       hint: 'the seed must evaluate cleanly before evolution can start: run `cambrian eval` to debug the evaluator on HEAD',
     });
   }
-  const embedding = deps.embedder ? await deps.embedder.embed(seed.commit) : null;
+  const embedding = deps.embedder ? await deps.embedder.embedListing(await session.listings.listFiles(seed.commit)) : null;
   await session.mutex.run(() => ingestEvaluation(session, seed, result, embedding, null));
   seed.status = 'evaluated';
 }
