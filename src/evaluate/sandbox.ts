@@ -1,8 +1,10 @@
-// Builds the argv that runs an evaluator command contained: bubblewrap (read-only host, writable
-// worktree, private /tmp, no network, no capabilities) when it works here, plain spawn otherwise,
-// and the bash prologue that sets per-process resource limits. See docs/adr/0005-sandbox.md.
+// Builds the argv that runs an evaluator command contained: bubblewrap with a minimal read-only
+// view of the host (sandbox-view.ts), a writable evaluation directory, sized private /tmp and
+// /dev/shm, no network, no capabilities; plain spawn only when the user opted out. Also the bash
+// prologue that sets per-process resource limits. See docs/adr/0005-sandbox.md, docs/security.md.
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { computeSandboxView, type SandboxView } from './sandbox-view.ts';
 
 export interface SandboxStatus {
   bwrap: boolean;
@@ -18,6 +20,18 @@ export interface SandboxSpec {
   /** Further host directories the evaluator may write (e.g. the stage's metrics directory). */
   writableDirs: string[];
   network: boolean;
+  /** What of the host is visible (read-only); computed once per evaluator. */
+  view: SandboxView;
+  /** Sizes of the private /tmp and /dev/shm (RAM-backed), in MB. */
+  tmpMb: number;
+  shmMb: number;
+  /** A private, writable, sized home directory (agents keep their settings and caches there). */
+  privateHome?: { path: string; sizeMb: number };
+}
+
+/** A view with only the system directories (the probe, and callers with nothing else to show). */
+export function systemOnlyView(): SandboxView {
+  return computeSandboxView({ path: undefined, home: undefined, commands: [], readOnlyPaths: [], network: false });
 }
 
 const BWRAP = 'bwrap';
@@ -36,7 +50,8 @@ export function detectSandbox(): Promise<SandboxStatus> {
 
 function probeBwrap(): Promise<SandboxStatus> {
   return new Promise((resolve) => {
-    const argv = [...bwrapArgs({ bwrap: true, worktree: tmpdir(), writableDirs: [], network: false }), 'true'];
+    const spec: SandboxSpec = { bwrap: true, worktree: tmpdir(), writableDirs: [], network: false, view: systemOnlyView(), tmpMb: 1, shmMb: 1 };
+    const argv = [...bwrapArgs(spec), 'true'];
     const child = spawn(BWRAP, argv, { stdio: ['ignore', 'ignore', 'pipe'], timeout: PROBE_TIMEOUT_MS });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -50,11 +65,31 @@ function probeBwrap(): Promise<SandboxStatus> {
   });
 }
 
-/** The bwrap options for a spec; the command to run follows them. */
+const MB = 1024 * 1024;
+
+/** The bwrap options for a spec; the command to run follows them. Order matters: later mounts win. */
 function bwrapArgs(spec: SandboxSpec): string[] {
-  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
+  const args: string[] = [];
+  // First, so toolchains bound under the home directory land on top of it.
+  if (spec.privateHome) args.push('--perms', '0700', '--size', String(spec.privateHome.sizeMb * MB), '--tmpfs', spec.privateHome.path);
+  for (const mount of spec.view.mounts) {
+    if (mount.kind === 'symlink') args.push('--symlink', mount.source, mount.dest);
+    else args.push('--ro-bind', mount.source, mount.dest);
+  }
+  // A fresh /dev (null, zero, random, tty…), read-only so it cannot serve as unbounded storage;
+  // /dev/shm is its own sized tmpfs.
+  args.push('--dev', '/dev', '--perms', '1777', '--size', String(spec.shmMb * MB), '--tmpfs', '/dev/shm', '--remount-ro', '/dev');
+  args.push('--proc', '/proc');
+  args.push('--perms', '1777', '--size', String(spec.tmpMb * MB), '--tmpfs', '/tmp');
+  if (spec.view.home !== null && !spec.privateHome) args.push('--dir', spec.view.home);
+  for (const mask of spec.view.masks) {
+    if (mask.kind === 'file') args.push('--ro-bind', '/dev/null', mask.path);
+    else args.push('--size', String(MB), '--tmpfs', mask.path, '--remount-ro', mask.path);
+  }
   // Binds come after --tmpfs /tmp so a worktree under /tmp is mounted on top of the private /tmp.
   for (const dir of [spec.worktree, ...spec.writableDirs]) args.push('--bind', dir, dir);
+  // The root bwrap builds (a tmpfs holding the mount points) must not be storage either.
+  args.push('--remount-ro', '/');
   // A private pid namespace: when bwrap dies, the kernel kills everything inside, including
   // processes that left our process group with setsid().
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts');

@@ -26,28 +26,40 @@ export const DEFAULT_GIT_TIMEOUT_MS = 60_000;
 const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 
 /**
- * `-c` options put before every command: hooks off (a user's post-checkout hook must not run in
- * our worktrees), no signing prompts, no fsmonitor daemon, no background auto-gc from us.
+ * `-c` options put before every command: hooks off (a user's post-checkout hook must not run for
+ * us), no attributes file, no signing prompts, no fsmonitor daemon, no background auto-gc from us.
+ * Git only ever runs in the user's repository (never in a directory a candidate wrote), with the
+ * system and global configuration left out (gitEnv), so only the repository's own config applies.
  */
 export const GIT_SAFETY_CONFIG: readonly string[] = [
   '-c', 'core.hooksPath=/dev/null',
+  '-c', 'core.attributesFile=/dev/null',
   '-c', 'commit.gpgSign=false',
   '-c', 'core.fsmonitor=false',
   '-c', 'gc.auto=0',
   '-c', 'maintenance.auto=false',
 ];
 
+/** Variables git may see from the caller; API keys and other secrets are never among them. */
+const GIT_ENV_NAMES: readonly string[] = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'LC_MESSAGES', 'TZ', 'TMPDIR', 'USER', 'LOGNAME'];
+
 /**
- * The environment for git: the caller's, minus variables that would redirect git to another
- * repository or index (set when Cambrian itself runs inside a git hook), plus no terminal prompts
- * and no optional locks (so our `status` never fights the user's editor for index.lock).
+ * The environment for git: a short allowlist of the caller's variables (so a filter or helper git
+ * might start never sees an API key), no system or global config, no terminal prompts and no
+ * optional locks (so our `status` never fights the user's editor for index.lock).
  */
-export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR']) {
-    delete env[name];
-  }
-  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GCM_INTERACTIVE: 'never', ...extra };
+export function gitEnv(extra: Record<string, string> = {}, parent: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of GIT_ENV_NAMES) if (parent[name] !== undefined) env[name] = parent[name];
+  return {
+    ...env,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_OPTIONAL_LOCKS: '0',
+    GCM_INTERACTIVE: 'never',
+    ...extra,
+  };
 }
 
 export function runGit(args: readonly string[], options: RunGitOptions): Promise<RunGitResult> {

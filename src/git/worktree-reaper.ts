@@ -1,8 +1,11 @@
-// Where pooled worktrees live and how the leftovers of a crashed run are removed. Only entries
-// under the pool root with a dead owner are touched; live pools and the user's worktrees never are.
+// Where pooled evaluation directories live and how the leftovers of a crashed run are removed. Only
+// entries under the pool root with a dead owner are touched; live pools and the user's worktrees
+// never are. Git is never run inside a leftover (a candidate wrote it): it is deleted as plain files,
+// and `git worktree prune` (in the user's repository) forgets registrations of older versions.
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { readdir, realpath, rm, rmdir, stat } from 'node:fs/promises';
+import { removeTree } from './materialize.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { runGit } from './exec.ts';
@@ -25,18 +28,9 @@ export function ownerFilePath(root: string, index: number): string {
   return `${worktreePath(root, index)}.owner`;
 }
 
-/**
- * Removes one pooled worktree: git's own removal first; if that fails (the directory was damaged
- * or already deleted) the directory is deleted and git's stale entry pruned.
- */
-export async function removeWorktree(repoDir: string, path: string): Promise<void> {
-  const removed = await runGit(['worktree', 'remove', '--force', path], { cwd: repoDir }).then(
-    () => true,
-    () => false,
-  );
-  if (removed) return;
-  await rm(path, { recursive: true, force: true });
-  await runGit(['worktree', 'prune'], { cwd: repoDir });
+/** Removes one pooled directory as plain files (links removed, never followed). */
+export async function removeWorktree(_repoDir: string, path: string): Promise<void> {
+  removeTree(path);
 }
 
 /**

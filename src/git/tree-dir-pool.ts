@@ -1,32 +1,36 @@
-// A fixed number of detached worktrees, created lazily and reused: lending one checks out the
-// requested commit over whatever the previous candidate left and hard-cleans it (the cheap path;
-// `clean` is spawned only when the candidate left a path the last checkout did not have).
+// A fixed number of evaluation directories, created lazily and reused. Lending one materialises the
+// requested commit's tree into it in-process (materialize.ts): a plain directory with no git
+// metadata, so nothing a candidate writes there is ever read by git on the host; only the files
+// that differ from what the directory held are rewritten.
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CambrianError } from '../errors.ts';
-import { runGit } from './exec.ts';
-import type { GitRepo } from './plumbing.ts';
-import type { Worktree, WorktreePool } from './port.ts';
+import { materializeTree, removeTree, UnsafeTreePathError, type Manifest } from './materialize.ts';
+import type { TreeEntry, Worktree, WorktreePool } from './port.ts';
 import { claimOwnerFile, currentOwner } from './worktree-owner.ts';
-import { hasOnlyRecordedPaths, snapshotWorktree } from './worktree-snapshot.ts';
-import { defaultWorktreeRoot, ownerFilePath, reapOrphanWorktrees, removeWorktree, worktreePath } from './worktree-reaper.ts';
+import { defaultWorktreeRoot, ownerFilePath, reapOrphanWorktrees, worktreePath } from './worktree-reaper.ts';
+
+/** The object reads a pool needs (GitRepo has them). */
+export interface TreeSource {
+  readonly repoDir: string;
+  listFiles(commit: string): Promise<TreeEntry[]>;
+  readObject(name: string): Promise<{ type: string; content: Buffer } | null>;
+}
 
 export interface WorktreePoolOptions {
-  repo: GitRepo | string;
-  /** Most worktrees lent at once; acquire() waits beyond that. */
+  repo: TreeSource;
+  /** Most directories lent at once; acquire() waits beyond that. */
   size: number;
   /** Directory holding wt-<n> and wt-<n>.owner; defaults to defaultWorktreeRoot(repoDir). */
   root?: string;
-  /** Limit for one git command (worktree add of a large repo is the slow one). */
-  gitTimeoutMs?: number;
 }
 
 interface Slot {
-  /** -1 until the slot has claimed an owner file and has a worktree on disk. */
+  /** -1 until the slot has claimed an owner file and has a directory on disk. */
   index: number;
   path: string;
-  /** Paths right after the last checkout (tracked ones only); null when unknown, so clean must run. */
-  recorded: Set<string> | null;
+  /** What the last materialisation wrote (trusted: it lives in this process, not on disk). */
+  manifest: Manifest;
 }
 
 interface Waiter {
@@ -35,17 +39,15 @@ interface Waiter {
 }
 
 const MAX_SLOT_INDEX = 10_000;
-/** A worktree's HEAD reflog would grow by a line per evaluation, for nothing. */
-const NO_REFLOG = ['-c', 'core.logAllRefUpdates=false'];
 
-export class GitWorktreePool implements WorktreePool {
+export class TreeDirPool implements WorktreePool {
   /** Removes worktrees left by dead processes; call once on start, before creating a pool. */
   static reapOrphanWorktrees = reapOrphanWorktrees;
 
   readonly repoDir: string;
   readonly root: string;
+  private readonly source: TreeSource;
   private readonly size: number;
-  private readonly gitTimeoutMs: number;
   private readonly slots: Slot[] = [];
   private readonly idle: Slot[] = [];
   private readonly waiters: Waiter[] = [];
@@ -56,10 +58,10 @@ export class GitWorktreePool implements WorktreePool {
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new CambrianError('CAMBRIAN_BAD_ARGUMENT', `worktree pool size must be a positive integer, got ${options.size}`);
     }
-    this.repoDir = typeof options.repo === 'string' ? resolve(options.repo) : options.repo.repoDir;
+    this.source = options.repo;
+    this.repoDir = options.repo.repoDir;
     this.root = resolve(options.root ?? defaultWorktreeRoot(this.repoDir));
     this.size = options.size;
-    this.gitTimeoutMs = options.gitTimeoutMs ?? 120_000;
   }
 
   async acquire(commit: string, signal?: AbortSignal): Promise<Worktree> {
@@ -103,7 +105,7 @@ export class GitWorktreePool implements WorktreePool {
     const idle = this.idle.pop();
     if (idle !== undefined) return Promise.resolve(idle);
     if (this.slots.length < this.size) {
-      const slot: Slot = { index: -1, path: '', recorded: null };
+      const slot: Slot = { index: -1, path: '', manifest: new Map() };
       this.slots.push(slot);
       return Promise.resolve(slot);
     }
@@ -137,57 +139,58 @@ export class GitWorktreePool implements WorktreePool {
   }
 
   private async prepare(slot: Slot, commit: string, signal?: AbortSignal): Promise<void> {
+    const entries = await this.source.listFiles(commit);
+    signal?.throwIfAborted();
+    const readBlob = async (blob: string): Promise<Buffer> => {
+      const found = await this.source.readObject(blob);
+      if (found === null || found.type !== 'blob') throw new CambrianError('CAMBRIAN_GIT_FAILED', `blob ${blob} of ${commit} is missing`);
+      return found.content;
+    };
     if (slot.index >= 0) {
       try {
-        // Nothing new anywhere means clean has nothing to remove: checkout --force already restores
-        // every tracked file a candidate changed or deleted (and drops directories it empties).
-        const leftovers = slot.recorded === null || !(await hasOnlyRecordedPaths(slot.path, slot.recorded));
-        slot.recorded = null;
-        await this.git([...NO_REFLOG, 'checkout', '--quiet', '--detach', '--force', commit], slot.path, signal);
-        if (leftovers) await this.git(['clean', '-ffdxq'], slot.path, signal);
-        slot.recorded = await snapshotWorktree(slot.path).catch(() => null);
+        await materializeTree(slot.path, entries, slot.manifest, readBlob);
         return;
       } catch (error) {
-        if (signal?.aborted) throw error;
-        // A candidate can break its checkout (delete .git, chmod a directory): start that slot afresh.
+        if (error instanceof UnsafeTreePathError) throw error;
+        // A candidate can make its directory unwalkable (permissions, odd files): start afresh.
         await this.destroy(slot);
       }
     }
-    await this.create(slot, commit, signal);
-    slot.recorded = await snapshotWorktree(slot.path).catch(() => null);
-  }
-
-  private async create(slot: Slot, commit: string, signal?: AbortSignal): Promise<void> {
-    await mkdir(this.root, { recursive: true });
-    const owner = await currentOwner();
-    let index = 0;
-    while (!(await claimOwnerFile(ownerFilePath(this.root, index), owner))) {
-      if (++index > MAX_SLOT_INDEX) throw new CambrianError('CAMBRIAN_GIT_FAILED', `no free worktree slot under ${this.root}`);
-    }
-    slot.index = index;
-    slot.path = worktreePath(this.root, index);
+    await this.create(slot);
     try {
-      // The owner file is ours, so anything at the path is a leftover; --force also overrides a
-      // stale registration of the same path.
-      await rm(slot.path, { recursive: true, force: true });
-      await this.git([...NO_REFLOG, 'worktree', 'add', '--quiet', '--force', '--detach', slot.path, commit], this.repoDir, signal);
+      await materializeTree(slot.path, entries, slot.manifest, readBlob);
     } catch (error) {
       await this.destroy(slot);
       throw error;
     }
   }
 
+  private async create(slot: Slot): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    const owner = await currentOwner();
+    let index = 0;
+    while (!(await claimOwnerFile(ownerFilePath(this.root, index), owner))) {
+      if (++index > MAX_SLOT_INDEX) throw new CambrianError('CAMBRIAN_GIT_FAILED', `no free evaluation directory slot under ${this.root}`);
+    }
+    slot.index = index;
+    slot.path = worktreePath(this.root, index);
+    slot.manifest = new Map();
+    // The owner file is ours, so anything at the path is a leftover.
+    removeTree(slot.path);
+    await mkdir(slot.path, { mode: 0o755 });
+  }
+
   private async destroy(slot: Slot): Promise<void> {
     if (slot.index < 0) return;
-    await removeWorktree(this.repoDir, slot.path).catch(() => rm(slot.path, { recursive: true, force: true }));
+    try {
+      removeTree(slot.path);
+    } catch {
+      // Left for the reaper; the owner file goes so the slot index is not reused meanwhile.
+    }
     await rm(ownerFilePath(this.root, slot.index), { force: true });
     slot.index = -1;
     slot.path = '';
-    slot.recorded = null;
-  }
-
-  private git(args: string[], cwd: string, signal?: AbortSignal): Promise<unknown> {
-    return runGit(args, { cwd, signal, timeoutMs: this.gitTimeoutMs });
+    slot.manifest = new Map();
   }
 
   private assertOpen(): void {
