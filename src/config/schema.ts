@@ -29,9 +29,21 @@ export const evaluatorSchema = z
     timeoutMs: positiveInt.default(60_000).describe('Wall-clock limit for `command`; the process group is killed after it.'),
     stages: z.array(stageSchema).min(1).optional().describe('Cascade form: stages run in order.'),
     repeats: positiveInt.default(1).describe('Run the evaluator n times; metrics record mean (and stdev).'),
-    memoryMb: positiveInt.default(4096).describe('Heap/writable-memory limit per evaluator process, in MB (RLIMIT_DATA).'),
+    memoryMb: positiveInt
+      .default(4096)
+      .describe('Memory budget of one evaluation, in MB: the private /tmp and /dev/shm are carved out of it, the rest is each process\'s RLIMIT_DATA.'),
+    tmpMb: positiveInt.optional().describe('Size of the private, RAM-backed /tmp in MB (counted in memoryMb). Default: a quarter of memoryMb, at most 1024.'),
+    shmMb: positiveInt.optional().describe('Size of the private /dev/shm in MB (counted in memoryMb). Default: a sixteenth of memoryMb, at most 256.'),
+    sandbox: z
+      .enum(['bwrap', 'none'])
+      .default('bwrap')
+      .describe('`bwrap` (default) contains every evaluation with bubblewrap and refuses to run without it; `none` runs candidate code with your own privileges (unsafe; recorded in the ledger and shown by status).'),
+    readOnlyPaths: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Extra host paths the evaluator may read (absolute or ~/…), e.g. a data set or a toolchain outside PATH. Credential locations inside them stay hidden.'),
     cpuSeconds: positiveInt.optional().describe('CPU-time limit for the evaluator process (prlimit --cpu).'),
-    network: z.boolean().default(false).describe('Allow network access (default: isolated with bwrap when available).'),
+    network: z.boolean().default(false).describe('Let the evaluator reach the network (default: none; the sandbox has its own empty network namespace).'),
     env: z.array(z.string()).default([]).describe('Extra environment variable names passed through to the evaluator.'),
     protect: z
       .array(z.string())
@@ -42,7 +54,17 @@ export const evaluatorSchema = z
   .refine((e) => (e.command === undefined) !== (e.stages === undefined), {
     message: 'set exactly one of evaluator.command or evaluator.stages',
   })
+  .refine((e) => evaluatorMemory(e).dataMb >= 16, {
+    message: 'evaluator.tmpMb + evaluator.shmMb must leave at least 16 MB of evaluator.memoryMb for the processes themselves',
+  })
   .describe('How a candidate is measured: one command, or a cascade of stages.');
+
+/** How memoryMb is split: the sized tmpfs mounts first, the rest is each process's RLIMIT_DATA. */
+export function evaluatorMemory(e: { memoryMb: number; tmpMb?: number | undefined; shmMb?: number | undefined }): { tmpMb: number; shmMb: number; dataMb: number } {
+  const tmpMb = e.tmpMb ?? Math.max(1, Math.min(1024, Math.floor(e.memoryMb / 4)));
+  const shmMb = e.shmMb ?? Math.max(1, Math.min(256, Math.floor(e.memoryMb / 16)));
+  return { tmpMb, shmMb, dataMb: e.memoryMb - tmpMb - shmMb };
+}
 
 export const evolveSchema = z
   .strictObject({

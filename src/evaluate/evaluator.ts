@@ -5,8 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { EvaluatorConfig, MetricSpec, StageConfig } from '../config/schema.ts';
+import { evaluatorMemory, type EvaluatorConfig, type MetricSpec, type StageConfig } from '../config/schema.ts';
+import { CambrianError } from '../errors.ts';
 import type { Metrics, OutcomeKind } from '../core/types.ts';
+import { UnsafeTreePathError } from '../git/materialize.ts';
 import type { Worktree, WorktreePool } from '../git/port.ts';
 import { evaluatorConfigHash } from './config-hash.ts';
 import { readStageMetrics } from './metrics.ts';
@@ -15,6 +17,7 @@ import type { EvaluateRequest, EvaluationResult, Evaluator, StageResult } from '
 import { buildStageEnv, runCommand } from './process.ts';
 import { summarizeRepeats } from './repeats.ts';
 import { detectSandbox, type SandboxStatus } from './sandbox.ts';
+import { computeSandboxView, type SandboxView } from './sandbox-view.ts';
 
 export interface CommandEvaluatorOptions {
   config: EvaluatorConfig;
@@ -22,10 +25,8 @@ export interface CommandEvaluatorOptions {
   fitness: string;
   /** Lends worktrees; owned (and closed) by the caller. */
   pool: WorktreePool;
-  /** Called once when evaluators must run without a sandbox, and for cleanup problems. */
+  /** Called once when evaluators run without a sandbox (the user opted out), and for cleanup problems. */
   onWarning?: (message: string) => void;
-  /** 'off' runs without bubblewrap even where it works (tests, or a user who opts out). */
-  sandbox?: 'auto' | 'off';
   /** Where the allowlisted variables are read from; defaults to process.env. */
   parentEnv?: NodeJS.ProcessEnv;
   /** Between SIGTERM and SIGKILL on timeout or abort. */
@@ -49,6 +50,7 @@ export class CommandEvaluator implements Evaluator {
   private readonly options: CommandEvaluatorOptions;
   private readonly stages: StageConfig[];
   private warnedUnsandboxed = false;
+  private view: SandboxView | null = null;
 
   constructor(options: CommandEvaluatorOptions) {
     this.options = options;
@@ -69,12 +71,18 @@ export class CommandEvaluator implements Evaluator {
     });
     if (request.signal?.aborted) return finish(ABORTED);
 
-    const sandbox = await this.sandboxStatus();
+    let sandbox: SandboxStatus;
+    try {
+      sandbox = await this.ensureSandbox();
+    } catch (error) {
+      return finish({ outcome: 'infra_failed', reason: message(error) });
+    }
     let worktree: Worktree;
     try {
       worktree = await this.options.pool.acquire(request.commit, request.signal);
     } catch (error) {
       if (request.signal?.aborted) return finish(ABORTED);
+      if (error instanceof UnsafeTreePathError) return finish({ outcome: 'candidate_failed', reason: error.message });
       return finish({ outcome: 'infra_failed', reason: `could not check out ${request.commit}: ${message(error)}` });
     }
     try {
@@ -155,10 +163,11 @@ export class CommandEvaluator implements Evaluator {
         CAMBRIAN_METRICS_FILE: metricsFile,
         CAMBRIAN_STAGE: stage.name,
       });
-      const limits = { memoryMb: config.memoryMb, ...(config.cpuSeconds !== undefined && { cpuSeconds: config.cpuSeconds }) };
+      const memory = evaluatorMemory(config);
+      const limits = { memoryMb: memory.dataMb, ...(config.cpuSeconds !== undefined && { cpuSeconds: config.cpuSeconds }) };
       const run = await runCommand({
         command: stage.command,
-        sandbox: { bwrap: sandbox.bwrap, worktree, writableDirs: [metricsDir], network: config.network },
+        sandbox: { bwrap: sandbox.bwrap, worktree, writableDirs: [metricsDir], network: config.network, view: this.sandboxView(), tmpMb: memory.tmpMb, shmMb: memory.shmMb },
         limits,
         env,
         timeoutMs: stage.timeoutMs,
@@ -177,7 +186,7 @@ export class CommandEvaluator implements Evaluator {
         stderr: run.stderr,
         metrics: null,
       };
-      const failure = classifyRun(run, { ...limits, timeoutMs: stage.timeoutMs });
+      const failure = classifyRun(run, { ...limits, memoryMb: config.memoryMb, timeoutMs: stage.timeoutMs });
       if (failure) return { result, failure };
       const parsed = await readStageMetrics(metricsFile, run.stdout);
       if (!parsed.ok) return { result, failure: { outcome: 'candidate_failed', reason: parsed.reason } };
@@ -188,22 +197,57 @@ export class CommandEvaluator implements Evaluator {
     }
   }
 
-  private async sandboxStatus(): Promise<SandboxStatus> {
-    if (this.options.sandbox === 'off') return { bwrap: false, reason: 'sandbox turned off' };
-    const status = await detectSandbox();
-    if (!status.bwrap && !this.warnedUnsandboxed) {
-      this.warnedUnsandboxed = true;
-      this.warn(
-        `evaluators run without a sandbox (${status.reason}): they can write outside their worktree` +
-          `${this.options.config.network ? '' : ' and reach the network'}. Install bubblewrap (bwrap) to contain them.`,
-      );
+  /**
+   * How candidates will be contained: bubblewrap, or nothing when the user opted out
+   * (`evaluator.sandbox: none`). Without a working bubblewrap and no opt-out this throws a
+   * CambrianError: candidate code never runs with the host's view by default.
+   */
+  async ensureSandbox(): Promise<SandboxStatus> {
+    if (this.options.config.sandbox === 'none') {
+      if (!this.warnedUnsandboxed) {
+        this.warnedUnsandboxed = true;
+        this.warn(
+          'evaluator.sandbox is `none`: candidate code runs with your privileges — it can read your files and ' +
+            'environment, write anywhere you can and reach the network. Use this only for code you trust.',
+        );
+      }
+      return { bwrap: false, reason: 'sandbox turned off (evaluator.sandbox: none)' };
     }
+    const status = await detectSandbox();
+    if (!status.bwrap) throw sandboxUnavailable(status.reason);
     return status;
+  }
+
+  /** The host view of the sandbox: computed once, from the evaluator's PATH and the config. */
+  private sandboxView(): SandboxView {
+    if (this.view === null) {
+      const { config, parentEnv } = this.options;
+      const env = parentEnv ?? process.env;
+      this.view = computeSandboxView({
+        path: env['PATH'],
+        home: env['HOME'],
+        commands: this.stages.map((stage) => stage.command),
+        readOnlyPaths: config.readOnlyPaths,
+        network: config.network,
+      });
+      for (const skipped of this.view.skipped) this.warn(`evaluator.readOnlyPaths: ${skipped} is not visible to the evaluator`);
+    }
+    return this.view;
   }
 
   private warn(text: string): void {
     this.options.onWarning?.(text);
   }
+}
+
+export function sandboxUnavailable(reason: string | undefined): CambrianError {
+  return new CambrianError('CAMBRIAN_SANDBOX_UNAVAILABLE', `cannot contain candidate code: ${reason ?? 'bubblewrap does not work here'}`, {
+    hint:
+      'install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`) and make sure ' +
+      'unprivileged user namespaces are allowed (sysctl kernel.unprivileged_userns_clone=1, or ' +
+      'kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 24.04). To run candidates unsandboxed anyway ' +
+      '(unsafe: they get your privileges), set `evaluator.sandbox: none` or pass --no-sandbox.',
+  });
 }
 
 function message(error: unknown): string {

@@ -5,7 +5,9 @@ import type { CambrianConfig } from '../config/schema.ts';
 
 export function searchConfigHash(config: CambrianConfig): string {
   const { budget: _budget, workers: _workers, $schema: _schema, ...search } = config;
-  return createHash('sha256').update(stableJson(search)).digest('hex').slice(0, 16);
+  // How candidates are contained does not shape the search: a user may add --no-sandbox on resume.
+  const { sandbox: _sandbox, ...evaluator } = search.evaluator;
+  return createHash('sha256').update(stableJson({ ...search, evaluator })).digest('hex').slice(0, 16);
 }
 
 export function stableJson(value: unknown): string {

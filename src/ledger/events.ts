@@ -53,6 +53,7 @@ export type LedgerEvent =
       latencyMs: number;
       outcome: string;
     }
+  | { type: 'sandbox_disabled'; runId: string; reason: string }
   | { type: 'run_stopped'; runId: string; reason: string; evaluations: number }
   | { type: 'run_finished'; runId: string; reason: string; evaluations: number; bestIndividualId: string | null; bestFitness: number | null };
 
@@ -70,6 +71,7 @@ export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
   'archive_refit',
   'migration',
   'llm_call',
+  'sandbox_disabled',
   'run_stopped',
   'run_finished',
 ];

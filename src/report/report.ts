@@ -7,6 +7,7 @@ import { isBetter } from '../core/fitness/compare.ts';
 import type { Direction } from '../core/types.ts';
 import { bestBranch } from '../git/branches.ts';
 import type { RunRecord, Store } from '../store/port.ts';
+import { runWasSandboxed } from '../store/sandboxed.ts';
 import { archiveMap, lineageChart, lineChart, type Series } from './svg.ts';
 
 export interface ReportFiles {
@@ -76,6 +77,7 @@ export async function writeReport(store: Store, run: RunRecord, outDir: string):
     `| | |`,
     `|---|---|`,
     `| state | ${run.state}${run.stopReason ? ` (${run.stopReason})` : ''} |`,
+    `| sandbox | ${(await runWasSandboxed(store, run)) ? 'bubblewrap' : '**none — candidate code ran unsandboxed (evaluator.sandbox: none)**'} |`,
     `| evaluations | ${run.evaluations} |`,
     `| seed ${view.fitness} | ${run.seedFitness ?? '—'} |`,
     `| best ${view.fitness} | ${run.bestFitness ?? '—'} |`,

@@ -174,7 +174,10 @@ export interface LlmTotals {
 export interface RunRepo {
   insert(run: RunRecord): Promise<void>;
   get(id: string): Promise<RunRecord | null>;
-  /** The newest run that is still `running` or `stopped` (what `cambrian run` resumes). */
+  /**
+   * The newest run that is still `running` or `stopped`, or `failed` after its seed evaluated (it
+   * could not make progress; a run whose seed failed is not resumed): what `cambrian run` resumes.
+   */
   latestResumable(): Promise<RunRecord | null>;
   /** Newest first. */
   list(): Promise<RunRecord[]>;
@@ -249,7 +252,7 @@ export interface EliteRepo {
 export interface LedgerRepo {
   append(runId: string | null, events: LedgerEvent[]): Promise<void>;
   /** Events in append order, paged by id. */
-  list(options?: { runId?: string; afterId?: number; limit?: number }): Promise<LedgerRow[]>;
+  list(options?: { runId?: string; afterId?: number; limit?: number; types?: readonly LedgerEventType[] }): Promise<LedgerRow[]>;
   count(runId?: string): Promise<number>;
 }
 
