@@ -18,6 +18,8 @@ import { buildOperators, type OperatorFactory } from './operators/registry.ts';
 import type { EvolveScope } from './operators/scope.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port.ts';
+import { redactingStore } from './store/redacting-store.ts';
+import { createRedactor, type Redactor } from './security/redact.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -37,6 +39,8 @@ export interface App {
   git: GitRepo;
   store: Store;
   env: Env;
+  /** Scrubs known secrets (API keys, *_TOKEN-like variables, database passwords) from text. */
+  redactor: Redactor;
   warn: (message: string) => void;
   close(): Promise<void>;
 }
@@ -45,8 +49,12 @@ export async function openApp(options: AppOptions): Promise<App> {
   const git = await openRepo(options.repoDir);
   const repoDir = git.repoDir;
   const loaded = await loadConfig({ repoDir, configPath: options.configPath, env: options.env });
-  const store = await openStore(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { repoDir });
-  const warn = options.warn ?? ((message: string) => process.stderr.write(`cambrian: warning: ${message}\n`));
+  const redactor = createRedactor({ env: options.env, config: loaded.config, databaseUrl: options.databaseUrl });
+  // Every write to the store is scrubbed here, once, whoever writes (see redacting-store.ts).
+  const rawStore = await openStore(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { repoDir });
+  const store = redactingStore(rawStore, redactor);
+  const printWarning = options.warn ?? ((message: string) => process.stderr.write(`cambrian: warning: ${message}\n`));
+  const warn = (message: string): void => printWarning(redactor.redact(message));
   return {
     repoDir,
     loaded,
@@ -54,6 +62,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     git,
     store,
     env: options.env,
+    redactor,
     warn,
     async close() {
       await store.close();
@@ -107,6 +116,10 @@ export async function buildLoop(
   if (!configRel.startsWith('..')) await assertCleanPath(app.git, configRel);
   const { pool, evaluator } = await createEvaluator(app.git, config, { size: options.workers, warn: app.warn, profiler: options.profiler });
   const scope = scopeOf(app);
+  // The loop publishes to its own bus; what reaches the caller's subscribers (the live view, --json
+  // lines on stdout) is the same event scrubbed of secrets, as the ledger row is.
+  const bus = new EventBus();
+  bus.subscribe((event) => options.bus.publish([app.redactor.redactDeep(event)]));
   const deps: LoopDeps = {
     config,
     store: app.store,
@@ -115,7 +128,7 @@ export async function buildLoop(
     operators: buildOperators(config, options.extraOperators ?? []),
     chooser: weightedOperatorChooser,
     scope,
-    bus: options.bus,
+    bus,
     clock: { now: () => Date.now() },
     embedder: config.archive.descriptors === 'learned' ? new CommitEmbedder(app.git, scope) : null,
     workers: options.workers,

@@ -38,7 +38,7 @@ export async function llmOperatorFactories(
   let agentPool: GitWorktreePool | null = null;
   if (config.operators['agent'] && (config.operators['agent'].weight ?? 0) > 0) {
     agentPool = new GitWorktreePool({ repo: app.git, size: Math.max(1, options.workers) });
-    factories.push(agentOperatorFactory({ pool: agentPool, env: app.env, templatesDir: config.llm?.templatesDir, maxPromptChars: config.llm?.maxPromptChars }));
+    factories.push(agentOperatorFactory({ pool: agentPool, env: app.env, redactor: app.redactor, templatesDir: config.llm?.templatesDir, maxPromptChars: config.llm?.maxPromptChars }));
   }
   if (options.record && options.replay) {
     throw new CambrianError('CAMBRIAN_BAD_ARGUMENT', '--record and --replay cannot be used together');
@@ -54,6 +54,7 @@ export async function llmOperatorFactories(
       budget,
       rng: Rng.fromSeed(`${config.seed}:llm`),
       onCall: (record) => persistCall(app, record, jobCosts),
+      redactor: app.redactor,
       ...(mode ? { cassette: new Cassette({ dir: cassetteDir(app.repoDir), mode }) } : {}),
     });
     factories.push(llmOperatorFactory({ llm: router, templatesDir: config.llm.templatesDir, maxPromptChars: config.llm.maxPromptChars }));

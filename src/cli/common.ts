@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { openApp, type App } from '../app.ts';
 import { CambrianError } from '../errors.ts';
+import { redactError } from '../security/redact.ts';
 import type { RunRecord, Store } from '../store/port.ts';
 
 export interface RepoOptions {
@@ -28,6 +29,9 @@ export async function withApp<T>(options: RepoOptions, fn: (app: App) => Promise
   });
   try {
     return await fn(app);
+  } catch (error) {
+    // The message may quote candidate output or a provider's reply: scrub it before it is printed.
+    throw redactError(error, app.redactor);
   } finally {
     await app.close();
   }

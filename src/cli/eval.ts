@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config/loader.ts';
 import { createEvaluator } from '../app.ts';
 import { openRepo } from '../git/repo.ts';
+import { createRedactor, redactError } from '../security/redact.ts';
 import { formatFitness, withRepoOptions, type RepoOptions } from './common.ts';
 import { printJson } from './output.ts';
 
@@ -19,17 +20,19 @@ export function register(program: Command): void {
     const git = await openRepo(resolve(options.repo ?? '.'));
     try {
       const { config } = await loadConfig({ repoDir: git.repoDir, configPath: options.config, env: process.env });
+      // What the candidate printed is shown as the store would keep it: without known secrets.
+      const redactor = createRedactor({ env: process.env, config, databaseUrl: options.databaseUrl });
       const commit = await git.resolve(rev);
       const tree = await git.treeOf(commit);
       const { pool, evaluator } = await createEvaluator(git, config, {
         size: 1,
-        warn: (m) => process.stderr.write(`cambrian: warning: ${m}\n`),
+        warn: (m) => process.stderr.write(`cambrian: warning: ${redactor.redact(m)}\n`),
       });
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();
       process.once('SIGINT', onSigint);
       try {
-        const result = await evaluator.evaluate({ commit, tree, runId: 'eval', individualId: commit.slice(0, 12), signal: controller.signal });
+        const result = redactor.redactDeep(await evaluator.evaluate({ commit, tree, runId: 'eval', individualId: commit.slice(0, 12), signal: controller.signal }));
         const fitness = result.outcome === 'ok' ? (result.metrics[config.fitness] ?? null) : null;
         if (options.json) printJson({ commit, tree, fitness, ...result });
         else {
@@ -46,6 +49,8 @@ export function register(program: Command): void {
           process.stdout.write(lines.join('\n') + '\n');
         }
         if (result.outcome !== 'ok') process.exitCode = 1;
+      } catch (error) {
+        throw redactError(error, redactor);
       } finally {
         process.off('SIGINT', onSigint);
         await evaluator.close();

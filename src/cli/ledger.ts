@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CambrianError } from '../errors.ts';
 import { exportLedger } from '../ledger/export.ts';
+import { createRedactor, type Redactor } from '../security/redact.ts';
 import { embeddedPaths, openStore, type OpenStoreOptions } from '../store/open.ts';
 import type { Store } from '../store/port.ts';
 
@@ -27,8 +28,13 @@ export function register(program: Command): void {
     .addOption(new Option('--database-url <url>', 'read a Postgres store instead of the embedded one').env('CAMBRIAN_DATABASE_URL'))
     .action(async (flags: ExportFlags) => {
       const store = await openStore(storeOptions(flags));
+      // Rows are scrubbed when written; scrubbing again on the way out also cleans a store written
+      // before scrubbing existed, with what this environment names as secrets.
+      const redactor = createRedactor({ env: process.env, ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}) });
       try {
-        const written = flags.out === undefined ? await exportToStdout(store, flags.run) : await exportToFile(store, resolve(flags.out), flags.run);
+        const written = flags.out === undefined
+          ? await exportToStdout(store, flags.run, redactor)
+          : await exportToFile(store, resolve(flags.out), flags.run, redactor);
         if (flags.out !== undefined) process.stderr.write(`wrote ${written} ledger events to ${flags.out}\n`);
       } finally {
         await store.close();
@@ -48,9 +54,9 @@ function storeOptions(flags: ExportFlags): OpenStoreOptions {
   return { repoDir };
 }
 
-async function exportToStdout(store: Store, runId: string | undefined): Promise<number> {
+async function exportToStdout(store: Store, runId: string | undefined, redactor: Redactor): Promise<number> {
   return exportLedger(store, async (line) => {
-    if (!process.stdout.write(line + '\n')) await once(process.stdout, 'drain');
+    if (!process.stdout.write(redactor.redact(line) + '\n')) await once(process.stdout, 'drain');
   }, { runId });
 }
 
@@ -58,13 +64,13 @@ async function exportToStdout(store: Store, runId: string | undefined): Promise<
 const FILE_CHUNK_CHARS = 64 * 1024;
 
 /** Writes to a temp file beside the target and renames it: readers never see half an export. */
-async function exportToFile(store: Store, path: string, runId: string | undefined): Promise<number> {
+async function exportToFile(store: Store, path: string, runId: string | undefined, redactor: Redactor): Promise<number> {
   const temp = `${path}.${process.pid}.tmp`;
   const file = await open(temp, 'wx');
   try {
     let pending = '';
     const written = await exportLedger(store, async (line) => {
-      pending += line + '\n';
+      pending += redactor.redact(line) + '\n';
       if (pending.length >= FILE_CHUNK_CHARS) {
         await file.write(pending);
         pending = '';

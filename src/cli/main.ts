@@ -2,6 +2,7 @@
 // CambrianErrors into a readable message and a non-zero exit (no stack trace for user mistakes).
 import { Command } from 'commander';
 import { reportError } from './output.ts';
+import { createRedactor } from '../security/redact.ts';
 import { startSpawner } from '../process/spawn.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
-    return reportError(error);
+    // Errors from inside a command were already scrubbed with the config's keys (withApp); this
+    // catches the rest with what the environment alone names as secrets.
+    return reportError(error, createRedactor({ env: process.env, databaseUrl: process.env['CAMBRIAN_DATABASE_URL'] }));
   }
 }

@@ -1,8 +1,11 @@
 // Printing helpers shared by the commands: user errors without stacks, JSON output.
 import { CommanderError } from 'commander';
 import { isCambrianError } from '../errors.ts';
+import { NO_REDACTION, redactError, type Redactor } from '../security/redact.ts';
 
-export function reportError(error: unknown): number {
+/** Prints an error for the user, scrubbed of every secret `redactor` knows; returns the exit code. */
+export function reportError(error: unknown, redactor: Redactor = NO_REDACTION): number {
+  redactError(error, redactor);
   if (error instanceof CommanderError) {
     // commander has already printed its message (help, version, or a usage error).
     return error.exitCode;
@@ -13,7 +16,7 @@ export function reportError(error: unknown): number {
     return 2;
   }
   process.stderr.write(`cambrian: internal error (please report it)\n`);
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : redactor.redact(String(error))}\n`);
   return 1;
 }
 

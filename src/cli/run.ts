@@ -111,11 +111,11 @@ function printSummary(app: App, summary: RunSummary, json: boolean): void {
   const { run } = summary;
   const branch = run.bestIndividualId ? bestBranch(run.id) : null;
   if (json) {
-    printJson({ type: 'summary', run: run.id, state: summary.state, reason: summary.reason, evaluations: run.evaluations, bestFitness: run.bestFitness, seedFitness: run.seedFitness, branch });
+    printJson({ type: 'summary', run: run.id, state: summary.state, reason: app.redactor.redact(summary.reason), evaluations: run.evaluations, bestFitness: run.bestFitness, seedFitness: run.seedFitness, branch });
     return;
   }
   const lines = [
-    `run ${run.id} ${summary.state === 'finished' ? 'finished' : 'stopped (resumable: run `cambrian run` again)'}: ${summary.reason}`,
+    `run ${run.id} ${summary.state === 'finished' ? 'finished' : 'stopped (resumable: run `cambrian run` again)'}: ${app.redactor.redact(summary.reason)}`,
     `  evaluations: ${run.evaluations}`,
     `  seed ${app.config.fitness}: ${formatFitness(run.seedFitness)}   best: ${formatFitness(run.bestFitness)}`,
   ];

@@ -18,6 +18,7 @@ import { ProviderError } from './providers/provider-error.ts';
 import { createProvider, type Provider } from './providers/provider.ts';
 import { redact } from './providers/sdk-call.ts';
 import { Semaphore } from './semaphore.ts';
+import type { Redactor } from '../security/redact.ts';
 
 /**
  * One attempt against one model (or one replayed answer). The caller persists it: a row in the
@@ -41,6 +42,11 @@ export interface LlmRouterOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
   backoff?: BackoffOptions;
+  /**
+   * Scrubs known secrets from every message before it is sent, recorded or counted: prompts quote
+   * candidate output (a repair prompt shows the failure), which may have printed a secret.
+   */
+  redactor?: Redactor;
 }
 
 /** A Retry-After longer than this is not waited out: the call moves on to the next model. */
@@ -81,7 +87,8 @@ export class LlmRouter implements LlmClient {
     }
   }
 
-  async complete(request: ChatRequest): Promise<ChatResponse> {
+  async complete(unscrubbed: ChatRequest): Promise<ChatResponse> {
+    const request = this.scrub(unscrubbed);
     this.checkPrompt(request);
     const policy = tiersFor(this.options.budget.remainingFraction(), this.config.pressureFractions, this.config.pressure);
     const order = planAttempts({
@@ -219,6 +226,13 @@ export class LlmRouter implements LlmClient {
     throw cassette.missError(this.cassetteRequest(order[0]!, request), occurrence, request.purpose);
   }
 
+  private scrub(request: ChatRequest): ChatRequest {
+    const redactor = this.options.redactor;
+    if (!redactor) return request;
+    const messages = redactor.redactDeep(request.messages);
+    return messages === request.messages ? request : { ...request, messages };
+  }
+
   private checkPrompt(request: ChatRequest): void {
     if (request.messages.length === 0) throw new Error('LlmRouter.complete needs at least one message');
     const chars = promptChars(request.messages);
@@ -273,6 +287,7 @@ export class LlmRouter implements LlmClient {
       ? `${error.kind}${error.status === undefined ? '' : ` ${error.status}`}: ${error.message}`
       : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     for (const secret of this.secrets) text = redact(text, secret);
+    if (this.options.redactor) text = this.options.redactor.redact(text);
     return text.length > 500 ? `${text.slice(0, 500)}…` : text;
   }
 }

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorktreePool } from '../../git/port.ts';
+import type { Redactor } from '../../security/redact.ts';
 import { extractSubject } from '../llm/patch/index.ts';
 import { buildPrompt, DEFAULT_MAX_PROMPT_CHARS } from '../llm/prompt.ts';
 import { describeChanges } from '../llm/propose-edit.ts';
@@ -25,6 +26,8 @@ export interface AgentOperatorDeps {
   timeoutMs: number;
   /** The agent's environment (API keys, PATH); undefined values are left out. */
   env: Record<string, string | undefined>;
+  /** Scrubs secrets from the prompt: it quotes candidate output, and the agent may send it anywhere. */
+  redactor?: Redactor;
   templatesDir?: string;
   maxPromptChars?: number;
 }
@@ -44,7 +47,8 @@ export function createAgentOperator(deps: AgentOperatorDeps): Operator {
         maxPromptChars: deps.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS,
         ...(deps.templatesDir !== undefined ? { templatesDir: deps.templatesDir } : {}),
       });
-      const text = `${prompt.system}\n\n${prompt.user}`;
+      const raw = `${prompt.system}\n\n${prompt.user}`;
+      const text = deps.redactor ? deps.redactor.redact(raw) : raw;
       // The prompt file lives outside the worktree so it never shows up as a change.
       const promptDir = deps.promptVia === 'file' ? await mkdtemp(join(tmpdir(), 'cambrian-agent-')) : null;
       const worktree = await deps.pool.acquire(ctx.parent.commit, ctx.signal).catch(async (error: unknown) => {

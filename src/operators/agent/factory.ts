@@ -1,6 +1,7 @@
 // Builds the `agent` operator from its `operators.agent` settings (command, promptVia, timeoutMs).
 import { z } from 'zod';
 import type { WorktreePool } from '../../git/port.ts';
+import type { Redactor } from '../../security/redact.ts';
 import { parseSettings } from '../llm/factory.ts';
 import type { OperatorFactory } from '../registry.ts';
 import { createAgentOperator } from './agent.ts';
@@ -16,6 +17,7 @@ const agentSettingsSchema = z.strictObject({
 export function agentOperatorFactory(deps: {
   pool: WorktreePool;
   env: Record<string, string | undefined>;
+  redactor?: Redactor;
   templatesDir?: string;
   maxPromptChars?: number;
 }): OperatorFactory {
