@@ -13,6 +13,22 @@ import { printJson } from './output.ts';
 import { startLiveView, type ViewMode } from './live-view.ts';
 import { llmOperatorFactories } from '../llm-wiring.ts';
 
+/** Exit status of a run that failed (no operator or evaluation could make progress); it stays resumable. */
+export const EXIT_RUN_FAILED = 3;
+/** Exit status of a run stopped by Ctrl-C or SIGTERM (resumable), as a shell reports SIGINT. */
+export const EXIT_RUN_STOPPED = 130;
+
+const EXIT_STATUS_HELP = `
+Exit status:
+  0    the run finished (a budget, the target fitness or a plateau ended it)
+  1    internal error (a bug; the message has a stack trace)
+  2    user error (bad config or argument, or the evaluator fails on the seed)
+  ${EXIT_RUN_FAILED}    the run failed: no progress was possible (e.g. the only LLM endpoint is
+       unreachable, or evaluations keep ending infra_failed); the cause is printed and shown by
+       \`cambrian status\`; fix it and \`cambrian run\` resumes the run
+  ${EXIT_RUN_STOPPED}  stopped by Ctrl-C / SIGTERM; \`cambrian run\` resumes it
+`;
+
 /** Used when the config sets no stop condition at all, so a run never goes on forever by accident. */
 export const DEFAULT_MAX_EVALUATIONS = 100;
 
@@ -39,13 +55,15 @@ export function register(program: Command): void {
       .option('--baseline <kind>', 'run a baseline instead: independent (random restarts from the seed) or hillclimb')
       .option('--record', 'record every LLM request/response under .cambrian/cassettes/')
       .option('--replay', 'answer LLM requests from .cambrian/cassettes/ (fails on a miss)')
-      .option('--json', 'stream ledger events as JSON lines on stdout'),
+      .option('--json', 'stream ledger events as JSON lines on stdout')
+      .addHelpText('after', EXIT_STATUS_HELP),
   ).action(async (options: RunOptions) => {
     await withApp(options, async (app) => {
       applyOverrides(app.config, options);
       const summary = await runWithView(app, options);
       printSummary(app, summary, options.json === true);
-      if (summary.state === 'stopped') process.exitCode = 130;
+      if (summary.state === 'stopped') process.exitCode = EXIT_RUN_STOPPED;
+      if (summary.state === 'failed') process.exitCode = EXIT_RUN_FAILED;
     });
   });
 }
@@ -107,6 +125,12 @@ async function runWithView(app: App, options: RunOptions): Promise<RunSummary> {
   }
 }
 
+const STATE_TEXT: Record<RunSummary['state'], string> = {
+  finished: 'finished',
+  stopped: 'stopped (resumable: run `cambrian run` again)',
+  failed: 'failed (resumable: fix the cause, then run `cambrian run` again)',
+};
+
 function printSummary(app: App, summary: RunSummary, json: boolean): void {
   const { run } = summary;
   const branch = run.bestIndividualId ? bestBranch(run.id) : null;
@@ -115,10 +139,13 @@ function printSummary(app: App, summary: RunSummary, json: boolean): void {
     return;
   }
   const lines = [
-    `run ${run.id} ${summary.state === 'finished' ? 'finished' : 'stopped (resumable: run `cambrian run` again)'}: ${app.redactor.redact(summary.reason)}`,
+    `run ${run.id} ${STATE_TEXT[summary.state]}: ${app.redactor.redact(summary.reason)}`,
     `  evaluations: ${run.evaluations}`,
     `  seed ${app.config.fitness}: ${formatFitness(run.seedFitness)}   best: ${formatFitness(run.bestFitness)}`,
   ];
+  if (summary.state === 'failed') {
+    process.stderr.write(`cambrian: run ${run.id} failed: ${app.redactor.redact(summary.reason)}\n`);
+  }
   if (branch) {
     lines.push(`  best branch: ${branch}`);
     lines.push(`  see it: git log --oneline ${branch}   |   cambrian best --diff`);

@@ -82,6 +82,7 @@ function formatStatus(s: RunStatus, fitness: string): string {
     `  evaluations ${s.evaluations}${s.budget ? ` / ${s.budget}` : ''}   best ${fitness} ${formatFitness(s.bestFitness)} (seed ${formatFitness(s.seedFitness)})`,
     `  elites per island: ${s.elitesPerIsland.join(' / ')}   failures: ${failures}   evaluator CPU ${s.cpuSeconds.toFixed(1)} s`,
   ];
+  if (s.state === 'failed' && s.evaluations > 0) lines.push('  resumable: fix the cause above, then `cambrian run` resumes this run');
   if (s.llm.calls > 0) lines.push(`  LLM: ${s.llm.calls} calls, ${s.llm.tokensIn} tokens in, ${s.llm.tokensOut} out, $${s.llm.usd.toFixed(4)}`);
   if (s.recentRejections.length > 0) {
     lines.push('  recent rejected proposals:');

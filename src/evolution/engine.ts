@@ -1,6 +1,7 @@
 // The evolution loop: evaluate the seed, then keep `workers` jobs in flight — schedule → propose →
 // commit → evaluate → ingest — until a stop condition holds or the signal aborts (Ctrl-C), and
-// leave the run finished or cleanly resumable.
+// leave the run finished, or cleanly resumable: `stopped` (interrupted) or `failed` (no operator or
+// evaluation could make progress, see stop.ts; `cambrian run` resumes it once the cause is fixed).
 import { CambrianError, isCambrianError } from '../errors.ts';
 import { bestBranch } from '../git/branches.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
@@ -11,23 +12,27 @@ import { loopStateRecord } from './loop-state.ts';
 import { startSession, type StartOptions } from './run-setup.ts';
 import { scheduleJob } from './scheduler.ts';
 import type { LoopDeps, Session } from './session.ts';
-import { checkStop } from './stop.ts';
+import { checkStop, type StopCheck } from './stop.ts';
 import { executeJob } from './worker.ts';
 import { timed } from './profile.ts';
 
 export interface RunSummary {
   run: RunRecord;
   resumed: boolean;
-  /** 'finished' when a stop condition ended the run, 'stopped' when interrupted (resumable). */
-  state: 'finished' | 'stopped';
+  /**
+   * 'finished' when a stop condition ended the run, 'stopped' when interrupted, 'failed' when it
+   * could not make progress (the reason names the cause). Stopped and failed runs are resumable.
+   */
+  state: 'finished' | 'stopped' | 'failed';
   reason: string;
 }
 
 export async function runEvolution(deps: LoopDeps, options: StartOptions, signal: AbortSignal): Promise<RunSummary> {
   const { session, resumed, reopenedJobs } = await startSession(deps, options);
+  let decided: StopCheck | null = null;
   try {
     if (session.seed.status !== 'evaluated') await evaluateSeed(session, signal);
-    if (!signal.aborted) await runSlots(session, reopenedJobs, signal);
+    if (!signal.aborted) decided = await runSlots(session, reopenedJobs, signal);
   } catch (error) {
     // A broken evaluator fails the run for good; anything else (a disk or database error, a bug)
     // leaves it stopped, so `cambrian run` resumes it once the cause is fixed.
@@ -40,10 +45,12 @@ export async function runEvolution(deps: LoopDeps, options: StartOptions, signal
     await markRun(session, 'stopped', 'interrupted');
     return { run: session.run, resumed, state: 'stopped', reason: 'interrupted' };
   }
-  const stop = checkStop(session);
+  // The decision that ended scheduling stands: a job still in flight then may have reset a counter.
+  const stop = decided?.stop ? decided : checkStop(session);
   const reason = stop.stop ? stop.reason : 'no more work';
-  await markRun(session, 'finished', reason);
-  return { run: session.run, resumed, state: 'finished', reason };
+  const state = stop.stop && stop.failed ? 'failed' : 'finished';
+  await markRun(session, state, reason);
+  return { run: session.run, resumed, state, reason };
 }
 
 async function evaluateSeed(session: Session, signal: AbortSignal): Promise<void> {
@@ -65,8 +72,10 @@ async function evaluateSeed(session: Session, signal: AbortSignal): Promise<void
   seed.status = 'evaluated';
 }
 
-async function runSlots(session: Session, reopened: JobRecord[], signal: AbortSignal): Promise<void> {
+/** Runs jobs until a stop condition holds; returns the first check that stopped scheduling. */
+async function runSlots(session: Session, reopened: JobRecord[], signal: AbortSignal): Promise<StopCheck | null> {
   const queue = [...reopened];
+  let decided: StopCheck | null = null;
   const nextJob = (): Promise<JobRecord | null> =>
     session.mutex.run(async () => {
       if (signal.aborted) return null;
@@ -75,7 +84,11 @@ async function runSlots(session: Session, reopened: JobRecord[], signal: AbortSi
         session.inFlight++;
         return reopenedJob;
       }
-      if (checkStop(session).stop) return null;
+      const stop = checkStop(session);
+      if (stop.stop) {
+        decided ??= stop;
+        return null;
+      }
       // Scheduler and worker are this one process: the job is written already claimed.
       return timed(session.deps.profiler, 'sample', () => scheduleJob(session, { claim: true }));
     });
@@ -90,6 +103,7 @@ async function runSlots(session: Session, reopened: JobRecord[], signal: AbortSi
   const results = await Promise.allSettled(slots);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
+  return decided;
 }
 
 async function markRun(session: Session, state: 'finished' | 'stopped' | 'failed', reason: string): Promise<void> {

@@ -33,6 +33,7 @@ export async function ingestJob(session: Session, job: JobRecord, outcome: JobOu
   }
   if (outcome.kind === 'futile') {
     state.futileJobs++;
+    countOperatorFailure(session, outcome.operatorFailed ? outcome.reason : null);
     const events: LedgerEvent[] = [
       { type: 'job_failed', runId: run.id, jobId: job.id, operator: job.operator, reason: outcome.reason },
     ];
@@ -44,6 +45,7 @@ export async function ingestJob(session: Session, job: JobRecord, outcome: JobOu
     deps.bus.publish(events);
     return;
   }
+  countOperatorFailure(session, null);
   await ingestEvaluation(session, outcome.individual, outcome.result, outcome.embedding, {
     job,
     costs: outcome.costs,
@@ -95,6 +97,8 @@ export async function ingestEvaluation(
       cached: evaluation.cached,
     },
   ];
+
+  countInfraFailure(session, result.outcome === 'infra_failed' ? result.reason : null, result.outcome === 'inconclusive');
 
   let improved = false;
   const previousBest = run.bestFitness;
@@ -156,6 +160,29 @@ export async function ingestEvaluation(
   deps.bus.publish(events);
   if (improved) await deps.git.updateRef(`refs/heads/${bestBranch(run.id)}`, individual.commit);
   return { counted, fitness };
+}
+
+/** Consecutive jobs whose operator could not work: `reason` for one more, null when one worked. */
+function countOperatorFailure(session: Session, reason: string | null): void {
+  const { state } = session;
+  if (reason === null) {
+    state.operatorFailures = 0;
+    return;
+  }
+  state.operatorFailures++;
+  state.lastOperatorFailure = reason;
+}
+
+/** Consecutive `infra_failed` evaluations; an inconclusive (aborted) one neither counts nor resets. */
+function countInfraFailure(session: Session, reason: string | null, inconclusive: boolean): void {
+  const { state } = session;
+  if (inconclusive) return;
+  if (reason === null) {
+    state.infraFailures = 0;
+    return;
+  }
+  state.infraFailures++;
+  state.lastInfraFailure = reason;
 }
 
 /** Where an individual landed in the archive, for its record. */

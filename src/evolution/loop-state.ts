@@ -19,6 +19,13 @@ export interface LoopState {
   lastImprovementAt: number;
   /** Jobs in a row that produced no evaluation (rejected proposals, duplicates). */
   futileJobs: number;
+  /** Jobs in a row whose operator could not work (LLM unreachable, agent crashed); see stop.ts. */
+  operatorFailures: number;
+  /** Evaluations in a row that ended `infra_failed`; see stop.ts. */
+  infraFailures: number;
+  /** The newest operator failure and the newest infra failure: a failed run's stop reason names them. */
+  lastOperatorFailure: string | null;
+  lastInfraFailure: string | null;
   nextJobSeq: number;
   /** Wall time spent running, summed over sessions (resumes do not reset it). */
   activeMs: number;
@@ -39,6 +46,10 @@ export function initialLoopState(rng: RngState): LoopState {
     lastMigrationAt: 0,
     lastImprovementAt: 1,
     futileJobs: 0,
+    operatorFailures: 0,
+    infraFailures: 0,
+    lastOperatorFailure: null,
+    lastInfraFailure: null,
     nextJobSeq: 0,
     activeMs: 0,
     budget: null,
@@ -52,7 +63,16 @@ export function parseLoopState(raw: Record<string, unknown>): LoopState {
   }
   const state = raw as unknown as LoopState;
   // The store leaves `projection` out while none is fitted (it keeps it apart from the rest).
-  return { ...state, projection: state.projection ?? null, repairs: state.repairs ?? {} };
+  // Failure counters arrived later: a run saved before them starts counting at 0.
+  return {
+    ...state,
+    projection: state.projection ?? null,
+    repairs: state.repairs ?? {},
+    operatorFailures: state.operatorFailures ?? 0,
+    infraFailures: state.infraFailures ?? 0,
+    lastOperatorFailure: state.lastOperatorFailure ?? null,
+    lastInfraFailure: state.lastInfraFailure ?? null,
+  };
 }
 
 /**

@@ -144,6 +144,12 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions):
     });
   }
   const state = parseLoopState(run.loopState);
+  if (run.state === 'failed') {
+    // A failed run is resumed once its cause is fixed: its failures in a row start over. (A stopped
+    // or crashed run keeps counting, so Ctrl-C cannot hide a failing provider.)
+    state.operatorFailures = 0;
+    state.infraFailures = 0;
+  }
   // Jobs scheduled after the loop state was last written carry the newer RNG state.
   Object.assign(state, resumedRng(state, await store.jobs.newestRngCheckpoint(run.id, state.nextJobSeq)));
   const rng = Rng.fromState(state.rng);

@@ -1,6 +1,8 @@
 // The worker role: claim a job, propose a child with its operator, check the scope, commit it
 // (plumbing, never the user's working tree), and evaluate it (or reuse a cached evaluation).
-// It returns what happened; ingest decides what that means for the archive.
+// It returns what happened; ingest decides what that means for the archive. Whatever goes wrong in
+// one proposal (an operator throwing, a path git refuses) fails that job, never the run; only
+// store failures propagate.
 import { Rng } from '../core/rng.ts';
 import type { FileChange } from '../core/types.ts';
 import { isCambrianError } from '../errors.ts';
@@ -18,7 +20,8 @@ import { timed } from './profile.ts';
 import type { CommitEmbedder } from './embeddings.ts';
 
 export type JobOutcome =
-  | { kind: 'futile'; reason: string; costs: JobCosts }
+  /** `operatorFailed`: the operator could not work at all (LLM unreachable, agent crashed). */
+  | { kind: 'futile'; reason: string; costs: JobCosts; operatorFailed: boolean }
   | { kind: 'interrupted'; costs: JobCosts }
   | {
       kind: 'evaluated';
@@ -65,7 +68,7 @@ async function runJob(session: Session, job: JobRecord, signal: AbortSignal): Pr
     const made = await proposeAndCommit(session, job, signal, sink);
     if (made.kind !== 'committed') {
       costs.wallMs += deps.clock.now() - startedAt;
-      return made.kind === 'interrupted' ? { kind: 'interrupted', costs } : { kind: 'futile', reason: made.reason, costs };
+      return made.kind === 'interrupted' ? { kind: 'interrupted', costs } : { kind: 'futile', reason: made.reason, costs, operatorFailed: made.operatorFailed };
     }
     individual = made.individual;
     origin = made.origin;
@@ -103,13 +106,17 @@ async function embedIndividual(session: Session, embedder: CommitEmbedder, commi
 
 type Made =
   | { kind: 'committed'; individual: IndividualRecord; origin: ChildOrigin; cached: EvaluationRecord | null }
-  | { kind: 'futile'; reason: string }
+  | { kind: 'futile'; reason: string; operatorFailed: boolean }
   | { kind: 'interrupted' };
+
+function rejected(operator: string, reason: string, operatorFailed = false): Made {
+  return { kind: 'futile', reason: labelled(operator, reason), operatorFailed };
+}
 
 async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortSignal, costs: CostSink): Promise<Made> {
   const { deps, run } = session;
   const entry = deps.operators.find((o) => o.name === job.operator);
-  if (!entry) return { kind: 'futile', reason: `operator ${job.operator} is no longer configured` };
+  if (!entry) return { kind: 'futile', reason: `operator ${job.operator} is no longer configured`, operatorFailed: false };
   const parentRecord = await session.records.get(job.parentId);
   if (!parentRecord) throw new Error(`job ${job.id}: parent ${job.parentId} not found`);
   const inspirations = (await session.records.getMany(job.inspirationIds)).map(viewOf);
@@ -142,13 +149,18 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
       session.haltReason = `LLM budget spent: ${error.message}`;
       return { kind: 'interrupted' };
     }
-    if (isCambrianError(error)) return { kind: 'futile', reason: labelled(job.operator, error.message) };
-    throw error;
+    // Any other throw (an LLM that cannot be reached, an operator bug) fails this job only.
+    return rejected(job.operator, describeError(error), true);
   }
-  if (proposal.kind === 'rejected') return { kind: 'futile', reason: labelled(job.operator, proposal.reason) };
+  if (proposal.kind === 'rejected') return rejected(job.operator, proposal.reason, proposal.operatorFailed === true);
 
-  const check = await checkChanges(deps.scope, proposal.changes, (path) => deps.git.readFile(parentRecord.commit, path));
-  if (!check.ok) return { kind: 'futile', reason: labelled(job.operator, check.reason) };
+  let check;
+  try {
+    check = await checkChanges(deps.scope, proposal.changes, (path) => deps.git.readFile(parentRecord.commit, path));
+  } catch (error) {
+    return rejected(job.operator, `the scope check failed: ${describeError(error)}`);
+  }
+  if (!check.ok) return rejected(job.operator, check.reason);
 
   const changes = proposal.changes;
   return timed(deps.profiler, 'commit', () => commitChild(session, job, parentRecord, changes, {
@@ -184,18 +196,25 @@ async function commitChild(
     }
   }
   const subject = oneLine(info.description, job.operator);
-  const { commit, tree } = await deps.git.commitChild({
-    parent: parent.commit,
-    changes,
-    subject,
-    body: alsoParentCommit ? `Crossover with ${info.alsoParentId} (${alsoParentCommit.slice(0, 12)}).` : undefined,
-    trailers,
-    timestamp: session.baseTimestamp + seq,
-  });
-  if (tree === parent.tree) return { kind: 'futile', reason: `${job.operator}: the proposal changes nothing` };
+  let written;
+  try {
+    written = await deps.git.commitChild({
+      parent: parent.commit,
+      changes,
+      subject,
+      body: alsoParentCommit ? `Crossover with ${info.alsoParentId} (${alsoParentCommit.slice(0, 12)}).` : undefined,
+      trailers,
+      timestamp: session.baseTimestamp + seq,
+    });
+  } catch (error) {
+    // The proposal passed the scope check, yet git refused it: this job fails, the run goes on.
+    return rejected(job.operator, `the commit could not be written: ${describeError(error)}`);
+  }
+  const { commit, tree } = written;
+  if (tree === parent.tree) return rejected(job.operator, 'the proposal changes nothing');
   // One statement: is this code already in the run, and has it been evaluated before (any run)?
   const { duplicateId, cached } = await deps.store.evaluations.lookupTree(run.id, tree, deps.evaluator.configHash);
-  if (duplicateId) return { kind: 'futile', reason: `${job.operator}: same code as ${duplicateId} (duplicate tree)` };
+  if (duplicateId) return rejected(job.operator, `same code as ${duplicateId} (duplicate tree)`);
 
   const record: IndividualRecord = {
     id,
@@ -272,6 +291,12 @@ async function recentFailures(session: Session, parent: IndividualRecord): Promi
 /** Reasons are shown as `operator: reason` (operators may already say their name). */
 function labelled(operator: string, reason: string): string {
   return reason.startsWith(`${operator}:`) ? reason : `${operator}: ${reason}`;
+}
+
+/** One line for a job's reason: a CambrianError's message, else the error's name and message. */
+function describeError(error: unknown): string {
+  if (isCambrianError(error)) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function oneLine(description: string, operator: string): string {

@@ -63,6 +63,8 @@ export class LlmRouter implements LlmClient {
   private readonly slots = new Map<string, Slot>();
   private readonly secrets: string[] = [];
   private readonly bench: ModelBench;
+  /** Each model's newest failure, so "every model is benched" can say why. */
+  private readonly lastFailure = new Map<string, string>();
   private readonly chooser: ModelChooser;
   private readonly jitterRng: Rng;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -101,7 +103,8 @@ export class LlmRouter implements LlmClient {
       rng: this.options.rng,
     });
     if (order.length === 0) {
-      throw new CambrianError('CAMBRIAN_LLM_FAILED', `every LLM model that may serve '${request.purpose}' is benched`, {
+      const causes = [...this.lastFailure].map(([model, failure]) => `${model}: ${failure}`).join('; ');
+      throw new CambrianError('CAMBRIAN_LLM_FAILED', `every LLM model that may serve '${request.purpose}' is benched${causes ? ` (last failure: ${causes})` : ''}`, {
         hint: `a model sits out llm.benchMs (${this.config.benchMs} ms) after llm.benchAfterFailures failures in a row; `
           + 'check the providers',
       });
@@ -137,7 +140,9 @@ export class LlmRouter implements LlmClient {
           }
           return outcome;
         }
-        failures.push(`${model.name} attempt ${attempt + 1}: ${this.describe(outcome)}`);
+        const failure = this.describe(outcome);
+        this.lastFailure.set(model.name, failure);
+        failures.push(`${model.name} attempt ${attempt + 1}: ${failure}`);
         const benched = this.bench.recordFailure(model.name);
         const waitsTooLong = (outcome.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS;
         if (benched || !outcome.retryable || waitsTooLong || attempt === this.config.retries) break;

@@ -58,7 +58,15 @@ export type Proposal =
       /** Second parent for crossover: recorded in a trailer and the ledger, never in history. */
       alsoParentId?: string;
     }
-  | { kind: 'rejected'; reason: string };
+  | {
+      kind: 'rejected';
+      reason: string;
+      /**
+       * The operator itself could not work (an agent that crashed, timed out or could not start),
+       * as opposed to a proposal that was bad: counts toward the run's consecutive operator failures.
+       */
+      operatorFailed?: boolean;
+    };
 
 export interface Operator {
   readonly name: string;

@@ -1,6 +1,7 @@
 // What a child may change: evolvable files (include/exclude globs), protected paths, EVOLVE-BLOCK
 // regions, and size limits. Every operator's proposal passes `checkChanges` before it is committed.
 import type { FileChange } from '../core/types.ts';
+import { checkProposalPaths } from './proposal-path.ts';
 
 export interface ScopeLimits {
   maxFiles: number;
@@ -120,7 +121,8 @@ export function changedLineCount(before: string, after: string): number {
 export type ScopeCheck = { ok: true } | { ok: false; reason: string };
 
 /**
- * Check a proposal against the scope: evolvable, unprotected paths only; edits confined to
+ * Check a proposal against the scope: well-formed paths first (see proposal-path.ts), then
+ * evolvable, unprotected paths only; edits confined to
  * EVOLVE blocks where the parent file has them; at most maxFiles files and maxChangedLines lines.
  * `readParent` returns the parent's version of a file (null when it does not exist).
  */
@@ -130,6 +132,8 @@ export async function checkChanges(
   readParent: (path: string) => Promise<string | null>,
 ): Promise<ScopeCheck> {
   if (changes.length === 0) return { ok: false, reason: 'the proposal changes no file' };
+  const wellFormed = checkProposalPaths(changes.map((c) => c.path));
+  if (!wellFormed.ok) return wellFormed;
   const paths = new Set<string>();
   for (const change of changes) {
     if (paths.has(change.path)) return { ok: false, reason: `${change.path} is changed twice in one proposal` };
@@ -141,7 +145,6 @@ export async function checkChanges(
   let changedLines = 0;
   for (const change of changes) {
     const path = change.path;
-    if (path.startsWith('/') || path.split('/').includes('..')) return { ok: false, reason: `${path} is outside the repository` };
     if (isProtected(scope, path)) return { ok: false, reason: `${path} is protected (evaluator files and cambrian.yaml cannot be edited)` };
     if (!isEvolvable(scope, path)) return { ok: false, reason: `${path} is not evolvable (not matched by evolve.include, or excluded)` };
     const before = await readParent(path);

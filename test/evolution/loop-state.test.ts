@@ -22,4 +22,16 @@ describe('loop state', () => {
     assert.deepEqual(resumedRng(state, { seq: 10, rngState: [2, 2, 2, 2] }), { rng: [2, 2, 2, 2], nextJobSeq: 11 });
     assert.deepEqual(resumedRng(state, { seq: 12, rngState: [3, 3, 3, 3] }), { rng: [3, 3, 3, 3], nextJobSeq: 13 });
   });
+
+  it('keeps the failure counters across a save, and reads a state saved before them as zero', () => {
+    const state = { ...initialLoopState([1, 2, 3, 4]), operatorFailures: 7, lastOperatorFailure: 'llm-diff: could not connect' };
+    const saved = parseLoopState(JSON.parse(JSON.stringify(loopStateRecord(state, [1, 2, 3, 4], { withProjection: false }))) as Record<string, unknown>);
+    assert.equal(saved.operatorFailures, 7);
+    assert.equal(saved.lastOperatorFailure, 'llm-diff: could not connect');
+    const { operatorFailures: _o, infraFailures: _i, lastOperatorFailure: _lo, lastInfraFailure: _li, ...old } = initialLoopState([1, 2, 3, 4]);
+    const parsed = parseLoopState(old as unknown as Record<string, unknown>);
+    assert.equal(parsed.operatorFailures, 0);
+    assert.equal(parsed.infraFailures, 0);
+    assert.equal(parsed.lastInfraFailure, null);
+  });
 });

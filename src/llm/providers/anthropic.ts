@@ -36,7 +36,8 @@ export class AnthropicProvider implements Provider {
   }
 
   chat(request: ProviderRequest): Promise<ProviderResult> {
-    const options = { timeoutMs: this.model.timeoutMs, signal: request.signal, errors: Anthropic, secret: this.secret };
+    const endpoint = this.model.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL;
+    const options = { timeoutMs: this.model.timeoutMs, signal: request.signal, errors: Anthropic, secret: this.secret, endpoint };
     return withDeadline(options, (signal) => (request.stream ? this.streamed(request, signal) : this.single(request, signal)));
   }
 

@@ -15,11 +15,13 @@ export class OpenAiProvider implements Provider {
   private readonly secret: string;
   /** api.openai.com wants max_completion_tokens (reasoning models reject max_tokens); compatible servers want max_tokens. */
   private readonly officialApi: boolean;
+  private readonly baseUrl: string;
 
   constructor(model: LlmModelConfig, credentials: ProviderCredentials) {
     this.model = model;
     this.secret = credentials.secret;
     const baseURL = model.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
+    this.baseUrl = baseURL;
     this.officialApi = new URL(baseURL).hostname === 'api.openai.com';
     // Everything explicit, so the SDK reads no OPENAI_* variables behind the config's back.
     this.client = new OpenAI({
@@ -35,7 +37,7 @@ export class OpenAiProvider implements Provider {
   }
 
   chat(request: ProviderRequest): Promise<ProviderResult> {
-    const options = { timeoutMs: this.model.timeoutMs, signal: request.signal, errors: OpenAI, secret: this.secret };
+    const options = { timeoutMs: this.model.timeoutMs, signal: request.signal, errors: OpenAI, secret: this.secret, endpoint: this.baseUrl };
     return withDeadline(options, (signal) => (request.stream ? this.streamed(request, signal) : this.single(request, signal)));
   }
 

@@ -16,6 +16,8 @@ export interface DeadlineOptions {
   errors: SdkErrorClasses;
   /** Removed from every error message, in case an SDK or proxy ever echoes it. */
   secret: string;
+  /** The base URL, named in connection errors (the SDKs only say "Connection error."). */
+  endpoint?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ function toProviderError(error: unknown, options: DeadlineOptions): ProviderErro
   const { errors } = options;
   const message = redact(error instanceof Error ? error.message : String(error), options.secret);
   if (error instanceof errors.APIConnectionTimeoutError) return new ProviderError('timeout', message);
-  if (error instanceof errors.APIConnectionError) return new ProviderError('network', message);
+  if (error instanceof errors.APIConnectionError) return new ProviderError('network', connectionMessage(error, message, options));
   if (error instanceof errors.APIError && typeof error.status === 'number') {
     const retryAfterMs = parseRetryAfter(error.headers);
     return new ProviderError(kindForStatus(error.status), message, {
@@ -56,6 +58,19 @@ function toProviderError(error: unknown, options: DeadlineOptions): ProviderErro
   }
   // A body that is not JSON, a stream that breaks off mid-event: the server's fault, worth a retry.
   return new ProviderError('server', `malformed response: ${message}`);
+}
+
+/** "could not connect to <url>: connection refused (connect ECONNREFUSED …)" from the error's causes. */
+function connectionMessage(error: Error, message: string, options: DeadlineOptions): string {
+  let root: unknown = error;
+  while (root instanceof Error && root.cause !== undefined) root = root.cause;
+  const code = (root as { code?: unknown } | null)?.code;
+  const detail = root instanceof Error && root !== error ? root.message : '';
+  const what = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : '';
+  const cause = [what, detail].filter(Boolean).join(': ');
+  if (options.endpoint === undefined && cause === '') return message;
+  const text = `could not connect${options.endpoint === undefined ? '' : ` to ${options.endpoint}`}${cause ? `: ${cause}` : ''} (${message})`;
+  return redact(text, options.secret);
 }
 
 export function redact(text: string, secret: string): string {

@@ -72,7 +72,7 @@ export function createAgentOperator(deps: AgentOperatorDeps): Operator {
         });
         ctx.signal.throwIfAborted();
         const failed = runFailure(run, deps.timeoutMs);
-        if (failed) return { kind: 'rejected', reason: failed };
+        if (failed) return { kind: 'rejected', reason: failed, operatorFailed: true };
         return await proposalFrom(ctx, worktree.path, run);
       } finally {
         await worktree.release();

@@ -1,5 +1,5 @@
 // The runs repository: one row per `cambrian run`, carrying its counters and persisted loop state.
-import { desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, or } from 'drizzle-orm';
 import type { RunPatch, RunRecord, RunRepo, RunState } from '../port.ts';
 import { runs } from '../schema.ts';
 import { definedOnly, expectUpdated, type Db } from './db.ts';
@@ -36,7 +36,8 @@ export function runRepo(db: Db): RunRepo {
       return row ? toRecord(row) : null;
     },
     async latestResumable() {
-      const [row] = await db.select().from(runs).where(inArray(runs.state, RESUMABLE)).orderBy(desc(runs.createdAt), desc(runs.id)).limit(1);
+      const resumable = or(inArray(runs.state, RESUMABLE), and(eq(runs.state, 'failed'), gt(runs.evaluations, 0)));
+      const [row] = await db.select().from(runs).where(resumable).orderBy(desc(runs.createdAt), desc(runs.id)).limit(1);
       return row ? toRecord(row) : null;
     },
     async list() {

@@ -39,7 +39,7 @@ export function runAndIndividualTests(store: GetStore): void {
       assert.deepEqual((await store().runs.get(run.id))?.loopState, { rng: [9, 9, 9, 9] });
     });
 
-    it('lists runs newest first and resumes the newest running or stopped run', async () => {
+    it('lists runs newest first and resumes the newest running, stopped or failed-after-its-seed run', async () => {
       // Far-future dates make these the newest runs in a database other tests share.
       const older = makeRun({ state: 'stopped', createdAt: at('3000-01-01T00:00:00.000Z') });
       const newer = makeRun({ state: 'running', createdAt: at('3000-01-02T00:00:00.000Z') });
@@ -49,8 +49,12 @@ export function runAndIndividualTests(store: GetStore): void {
       const mine = new Set([older.id, newer.id, newestButDone.id]);
       const listed = (await store().runs.list()).filter((run) => mine.has(run.id)).map((run) => run.id);
       assert.deepEqual(listed, [newestButDone.id, newer.id, older.id]);
-      await store().runs.update(newer.id, { state: 'failed' });
+      // A run that failed on its seed is not resumed; one that failed later (no progress possible) is.
+      await store().runs.update(newer.id, { state: 'failed', evaluations: 0 });
       assert.equal((await store().runs.latestResumable())?.id, older.id);
+      await store().runs.update(newer.id, { evaluations: 3 });
+      assert.equal((await store().runs.latestResumable())?.id, newer.id);
+      await store().runs.update(newer.id, { state: 'finished' });
       await store().runs.update(older.id, { state: 'finished' });
     });
   });

@@ -1,6 +1,7 @@
 // Turns a model reply into file changes: parse the requested patch format, apply it all-or-nothing
 // to the parent's files, then enforce the evolve scope. Failures carry feedback for one retry.
 import type { FileChange } from '../../../core/types.ts';
+import { checkProposalPaths } from '../../proposal-path.ts';
 import { checkChanges, type EvolveScope } from '../../scope.ts';
 import { applyEdits, type FileEdit, type Parsed, type ReadFile } from './edits.ts';
 import { parseRewrite } from './full-rewrite.ts';
@@ -26,6 +27,15 @@ export async function applyReply(reply: string, format: PatchFormat, read: ReadF
   const files = options.files ?? [];
   const parsed = parse(reply, format, files);
   if (!parsed.ok) return parsed;
+  // Before any file is read: a path like `src//b.js` or `.git/config` never reaches git.
+  const paths = checkProposalPaths(parsed.value.map((edit) => edit.path));
+  if (!paths.ok) {
+    return {
+      ok: false,
+      reason: paths.reason,
+      diagnostic: `Your edit was refused: ${paths.reason}. Name files exactly as they are shown, relative to the repository root.`,
+    };
+  }
   const applied = await applyEdits(parsed.value, read);
   if (!applied.ok) return applied;
   if (options.scope) {
