@@ -102,6 +102,7 @@ export async function materializeTree(
   for (const path of [...wantedDirs].sort()) {
     try {
       mkdirSync(join(dir, path), { mode: DIR_MODE });
+      chmodSync(join(dir, path), DIR_MODE); // as for files: not the umask's choice, and the same as a reused directory
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
