@@ -1,16 +1,20 @@
-// CommandEvaluator on a real temp git repo and GitWorktreePool: outcomes and reasons, the cascade,
-// repeats, the metrics file, the environment, and that candidates cannot hurt the repository.
+// CommandEvaluator on a real temp git repo and TreeDirPool: outcomes and reasons, the cascade,
+// repeats, the metrics file, the environment, that candidates cannot hurt the repository, and the
+// sandbox decision (bubblewrap, or `evaluator.sandbox: none` with a warning; never silently neither).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { evaluatorSchema, type EvaluatorConfig, type MetricSpec } from '../../src/config/schema.ts';
-import { CommandEvaluator } from '../../src/evaluate/evaluator.ts';
+import { isCambrianError } from '../../src/errors.ts';
+import { CommandEvaluator, sandboxUnavailable } from '../../src/evaluate/evaluator.ts';
 import { looksLikeEvaluatorBug } from '../../src/evaluate/outcome.ts';
 import type { EvaluationResult } from '../../src/evaluate/port.ts';
 import { detectSandbox } from '../../src/evaluate/sandbox.ts';
-import { GitWorktreePool } from '../../src/git/worktree-pool.ts';
-import { createTempRepo, type TempRepo } from '../support/temp-repo.ts';
+import type { GitRepo } from '../../src/git/plumbing.ts';
+import { openRepo } from '../../src/git/repo.ts';
+import { TreeDirPool } from '../../src/git/tree-dir-pool.ts';
+import { createTempDir, createTempRepo, type TempRepo } from '../support/temp-repo.ts';
 import { survivors, uniqueMarker } from './helpers.ts';
 
 const EVAL_PY = `import json, os
@@ -20,6 +24,10 @@ print(json.dumps({"score": value, "double": value * 2}))
 `;
 
 const MAX: Record<string, MetricSpec> = { score: { direction: 'max' } };
+const hasBwrap = (await detectSandbox()).bwrap;
+/** Where bubblewrap cannot run, the tests opt out explicitly (and expect the warning that costs). */
+const SANDBOX = hasBwrap ? 'bwrap' : 'none';
+const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 
 function reasonOf(result: EvaluationResult): string {
   assert.notEqual(result.outcome, 'ok', `expected a failure, got ${JSON.stringify(result)}`);
@@ -28,21 +36,27 @@ function reasonOf(result: EvaluationResult): string {
 
 describe('CommandEvaluator', () => {
   let repo: TempRepo;
-  let pool: GitWorktreePool;
+  let git: GitRepo;
+  let pool: TreeDirPool;
+  let scratch: { dir: string; cleanup(): Promise<void> };
   const warnings: string[] = [];
 
   before(async () => {
     repo = await createTempRepo({ 'eval.py': EVAL_PY, 'value.txt': '3\n' });
-    pool = new GitWorktreePool({ repo: repo.dir, size: 1 });
+    git = await openRepo(repo.dir);
+    scratch = await createTempDir('cambrian-evaluator-');
+    pool = new TreeDirPool({ repo: git, size: 1, root: join(scratch.dir, 'pool') });
   });
   after(async () => {
     await pool.close();
+    await git.close();
+    await scratch.cleanup();
     await repo.cleanup();
   });
 
   function evaluator(config: Record<string, unknown>, options: { metrics?: Record<string, MetricSpec>; parentEnv?: NodeJS.ProcessEnv } = {}) {
     return new CommandEvaluator({
-      config: evaluatorSchema.parse(config),
+      config: evaluatorSchema.parse({ sandbox: SANDBOX, ...config }),
       metrics: options.metrics ?? MAX,
       fitness: 'score',
       pool,
@@ -55,8 +69,8 @@ describe('CommandEvaluator', () => {
   const evaluate = (ev: CommandEvaluator, signal?: AbortSignal) =>
     ev.evaluate({ commit: repo.head, tree: 'unused', runId: 'run-1', individualId: 'ind-1', ...(signal && { signal }) });
 
-  it('runs the evaluator in a worktree of the commit and reads its metrics', async () => {
-    const result = await evaluate(evaluator({ command: 'python3 eval.py' }));
+  it('runs the evaluator in a plain copy of the commit (no .git) and reads its metrics', async () => {
+    const result = await evaluate(evaluator({ command: 'test ! -e .git && python3 eval.py' }));
     assert.equal(result.outcome, 'ok', JSON.stringify(result));
     assert.deepEqual(result.metrics, { score: 3, double: 6 });
     assert.equal(result.cached, false);
@@ -126,12 +140,41 @@ describe('CommandEvaluator', () => {
     assert.equal(reasonOf(result), 'ran out of memory (limit 200 MB)');
   });
 
-  it('lets a candidate wreck its worktree without touching the repository', async () => {
-    const wreck = await evaluate(evaluator({ command: 'rm -rf ./* ./.git && echo \'{"score": 1}\'' }));
+  it('lets a candidate wreck its directory without touching the repository', async () => {
+    const wreck = await evaluate(evaluator({ command: 'rm -rf ./* && echo \'{"score": 1}\'' }));
     assert.equal(wreck.outcome, 'ok');
     assert.equal(await readFile(join(repo.dir, 'eval.py'), 'utf8'), EVAL_PY);
     const again = await evaluate(evaluator({ command: 'python3 eval.py' }));
     assert.deepEqual(again.outcome === 'ok' && again.metrics, { score: 3, double: 6 });
+  });
+
+  it('never lets git on the host read what a candidate planted as .git', async () => {
+    // Git would run these commands on `git status` or a checkout in a directory holding this .git.
+    const marker = join(scratch.dir, 'filter-ran');
+    const config = `[core]\n\tfsmonitor = touch ${marker}\n[filter "evil"]\n\tclean = touch ${marker}\n\tsmudge = touch ${marker}\n`;
+    const plant = `mkdir -p .git && printf '%s' '${config}' > .git/config && echo '* filter=evil' > .gitattributes && echo '{"score": 1}'`;
+    const planted = await evaluate(evaluator({ command: plant }));
+    assert.equal(planted.outcome, 'ok', JSON.stringify(planted));
+    const next = await evaluate(evaluator({ command: 'test ! -e .git && test ! -e .gitattributes && python3 eval.py' }));
+    assert.deepEqual(next.outcome === 'ok' && next.metrics, { score: 3, double: 6 });
+    assert.equal(await exists(marker), false, 'no git process on the host ran the planted filter');
+    assert.equal(await repo.git('status', '--porcelain'), '');
+  });
+
+  it('fails a candidate whose tree holds a path that cannot be written safely', async () => {
+    const crafted = new TreeDirPool({
+      repo: { repoDir: repo.dir, listFiles: async () => [{ path: '.git/hooks/post-checkout', mode: '100755', blob: 'e'.repeat(40) }], readObject: async () => ({ type: 'blob', content: Buffer.from('#!/bin/sh\n') }) },
+      size: 1,
+      root: join(scratch.dir, 'crafted'),
+    });
+    try {
+      const ev = new CommandEvaluator({ config: evaluatorSchema.parse({ sandbox: SANDBOX, command: 'true' }), metrics: MAX, fitness: 'score', pool: crafted, onWarning: () => {} });
+      const result = await evaluate(ev);
+      assert.equal(result.outcome, 'candidate_failed');
+      assert.match(reasonOf(result), /cannot be written safely: "\.git\/hooks\/post-checkout"/);
+    } finally {
+      await crafted.close();
+    }
   });
 
   describe('cascade', () => {
@@ -219,13 +262,42 @@ describe('CommandEvaluator', () => {
     assert.notEqual(a.configHash, evaluator({ command: 'python3 eval.py', timeoutMs: 1000 }, { metrics: { score: { direction: 'min' } } }).configHash);
   });
 
-  it('warns once, and only when bubblewrap is unusable', async () => {
+  it('warns once when the user turned the sandbox off, and runs unsandboxed', async () => {
     const seen: string[] = [];
-    const ev = new CommandEvaluator({ config: evaluatorSchema.parse({ command: 'echo \'{"score": 1}\'' }), metrics: MAX, fitness: 'score', pool, onWarning: (m) => seen.push(m) });
-    await evaluate(ev);
-    await evaluate(ev);
-    const { bwrap } = await detectSandbox();
-    assert.equal(seen.length, bwrap ? 0 : 1, seen.join('\n'));
-    if (bwrap) assert.deepEqual(warnings, [], 'no evaluator in this file warned');
+    const config = evaluatorSchema.parse({ sandbox: 'none', command: 'echo \'{"score": 1}\'' });
+    const ev = new CommandEvaluator({ config, metrics: MAX, fitness: 'score', pool, onWarning: (m) => seen.push(m) });
+    assert.equal((await evaluate(ev)).outcome, 'ok');
+    assert.equal((await evaluate(ev)).outcome, 'ok');
+    assert.equal(seen.length, 1, seen.join('\n'));
+    assert.match(seen[0]!, /evaluator\.sandbox is `none`.*your privileges/);
+    assert.deepEqual(await ev.ensureSandbox(), { bwrap: false, reason: 'sandbox turned off (evaluator.sandbox: none)' });
+  });
+
+  it('contains candidates with bubblewrap by default, without a warning', { skip: hasBwrap ? false : 'bubblewrap is not usable on this machine' }, async () => {
+    const seen: string[] = [];
+    // Outside the sandbox /proc/1 is the host's init; inside a pid namespace it is bwrap's first child.
+    const ev = new CommandEvaluator({ config: evaluatorSchema.parse({ command: 'echo "{\\"score\\": $(ls /proc | grep -c \'^[0-9]\')}"' }), metrics: MAX, fitness: 'score', pool, onWarning: (m) => seen.push(m) });
+    assert.deepEqual(await ev.ensureSandbox(), { bwrap: true });
+    const result = await evaluate(ev);
+    assert.equal(result.outcome, 'ok', JSON.stringify(result));
+    assert.ok(result.outcome === 'ok' && result.metrics['score']! < 10, 'only the sandbox\'s own processes are visible');
+    assert.deepEqual(seen, []);
+    assert.deepEqual(warnings, [], 'no evaluator in this file warned');
+  });
+
+  it('refuses to run candidates unsandboxed when bubblewrap is unusable and the user did not opt out', { skip: hasBwrap ? 'bubblewrap works here; the refusal is checked by its error below' : false }, async () => {
+    const ev = new CommandEvaluator({ config: evaluatorSchema.parse({ command: 'echo \'{"score": 1}\'' }), metrics: MAX, fitness: 'score', pool });
+    await assert.rejects(ev.ensureSandbox(), (e) => isCambrianError(e) && e.code === 'CAMBRIAN_SANDBOX_UNAVAILABLE');
+    const result = await evaluate(ev);
+    assert.equal(result.outcome, 'infra_failed');
+    assert.match(reasonOf(result), /cannot contain candidate code/);
+  });
+
+  it('explains how to get a sandbox, or how to opt out, when none is available', () => {
+    const error = sandboxUnavailable('bwrap not available (spawn bwrap ENOENT)');
+    assert.equal(error.code, 'CAMBRIAN_SANDBOX_UNAVAILABLE');
+    assert.match(error.message, /cannot contain candidate code: bwrap not available/);
+    assert.match(error.hint ?? '', /apt-get install bubblewrap/);
+    assert.match(error.hint ?? '', /evaluator\.sandbox: none/);
   });
 });

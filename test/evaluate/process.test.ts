@@ -7,13 +7,16 @@ import { createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildStageEnv, runCommand, type RunCommandOptions } from '../../src/evaluate/process.ts';
-import { detectSandbox } from '../../src/evaluate/sandbox.ts';
+import { detectSandbox, systemOnlyView } from '../../src/evaluate/sandbox.ts';
+import { computeSandboxView } from '../../src/evaluate/sandbox-view.ts';
 import { createTempDir } from '../support/temp-repo.ts';
 import { survivors, uniqueMarker } from './helpers.ts';
 
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 const hasBwrap = (await detectSandbox()).bwrap;
 const NO_BWRAP = 'bubblewrap is not usable on this machine';
+/** What the commands here need: the system, and node/python wherever this machine's PATH has them. */
+const VIEW = computeSandboxView({ path: process.env.PATH, home: process.env.HOME, commands: [], readOnlyPaths: [], network: false });
 
 describe('runCommand', () => {
   let scratch: { dir: string; cleanup(): Promise<void> };
@@ -30,7 +33,7 @@ describe('runCommand', () => {
     const { bwrap = hasBwrap, network = false, ...rest } = overrides;
     return runCommand({
       command,
-      sandbox: { bwrap, worktree, writableDirs: [], network },
+      sandbox: { bwrap, worktree, writableDirs: [], network, view: VIEW, tmpMb: 64, shmMb: 16 },
       limits: { memoryMb: 4096 },
       env: buildStageEnv(process.env, [], {}),
       timeoutMs: 20_000,
@@ -145,7 +148,7 @@ describe('runCommand', () => {
   it('reports a command that cannot be started', async () => {
     const result = await runCommand({
       command: 'true',
-      sandbox: { bwrap: false, worktree: join(worktree, 'missing-dir'), writableDirs: [], network: false },
+      sandbox: { bwrap: false, worktree: join(worktree, 'missing-dir'), writableDirs: [], network: false, view: systemOnlyView(), tmpMb: 1, shmMb: 1 },
       limits: { memoryMb: 4096 },
       env: {},
       timeoutMs: 5_000,
@@ -196,6 +199,12 @@ describe('runCommand', () => {
       assert.equal(await exists(sibling), false);
       assert.equal(await exists(elsewhere), false);
       assert.equal(await exists('/tmp/private.txt'), false);
+    });
+
+    it('sizes the private /tmp and /dev/shm', async () => {
+      const fill = (dir: string, mb: number) => `{ head -c ${mb}M /dev/zero > ${dir}/fill 2>/dev/null && echo fits || echo full; rm -f ${dir}/fill; }`;
+      const result = await run(`${fill('/tmp', 32)}; ${fill('/tmp', 80)}; ${fill('/dev/shm', 8)}; ${fill('/dev/shm', 24)}`);
+      assert.equal(result.stdout, 'fits\nfull\nfits\nfull\n', result.stderr);
     });
 
     it('kills a grandchild that escaped the process group with setsid', async () => {
