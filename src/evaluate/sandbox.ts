@@ -70,17 +70,18 @@ const MB = 1024 * 1024;
 /** The bwrap options for a spec; the command to run follows them. Order matters: later mounts win. */
 function bwrapArgs(spec: SandboxSpec): string[] {
   const args: string[] = [];
-  // First, so toolchains bound under the home directory land on top of it.
-  if (spec.privateHome) args.push('--perms', '0700', '--size', String(spec.privateHome.sizeMb * MB), '--tmpfs', spec.privateHome.path);
-  for (const mount of spec.view.mounts) {
-    if (mount.kind === 'symlink') args.push('--symlink', mount.source, mount.dest);
-    else args.push('--ro-bind', mount.source, mount.dest);
-  }
   // A fresh /dev (null, zero, random, tty…), read-only so it cannot serve as unbounded storage;
   // /dev/shm is its own sized tmpfs.
   args.push('--dev', '/dev', '--perms', '1777', '--size', String(spec.shmMb * MB), '--tmpfs', '/dev/shm', '--remount-ro', '/dev');
   args.push('--proc', '/proc');
   args.push('--perms', '1777', '--size', String(spec.tmpMb * MB), '--tmpfs', '/tmp');
+  // Before the view's binds, so toolchains bound under the home directory land on top of it.
+  if (spec.privateHome) args.push('--perms', '0700', '--size', String(spec.privateHome.sizeMb * MB), '--tmpfs', spec.privateHome.path);
+  // The view's binds come after the /tmp tmpfs so a listed path under /tmp stays visible.
+  for (const mount of spec.view.mounts) {
+    if (mount.kind === 'symlink') args.push('--symlink', mount.source, mount.dest);
+    else args.push('--ro-bind', mount.source, mount.dest);
+  }
   if (spec.view.home !== null && !spec.privateHome) args.push('--dir', spec.view.home);
   for (const mask of spec.view.masks) {
     if (mask.kind === 'file') args.push('--ro-bind', '/dev/null', mask.path);
