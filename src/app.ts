@@ -9,7 +9,7 @@ import { CommitEmbedder } from './evolution/embeddings.ts';
 import { EventBus } from './evolution/event-bus.ts';
 import type { JobCostLedger, LoopDeps } from './evolution/session.ts';
 import { profiledPool, type Profiler } from './evolution/profile.ts';
-import { GitWorktreePool } from './git/worktree-pool.ts';
+import { TreeDirPool } from './git/tree-dir-pool.ts';
 import { reapOrphanWorktrees } from './git/worktree-reaper.ts';
 import { assertCleanPath, openRepo } from './git/repo.ts';
 import type { GitRepo } from './git/plumbing.ts';
@@ -93,15 +93,20 @@ export async function createEvaluator(
   git: GitRepo,
   config: CambrianConfig,
   options: { size: number; warn: (message: string) => void; profiler?: Profiler },
-): Promise<{ pool: GitWorktreePool; evaluator: CommandEvaluator }> {
+): Promise<{ pool: TreeDirPool; evaluator: CommandEvaluator }> {
   await reapOrphanWorktrees(git.repoDir);
-  const pool = new GitWorktreePool({ repo: git, size: options.size });
+  const pool = new TreeDirPool({ repo: git, size: options.size });
   const evaluator = new CommandEvaluator({
     config: config.evaluator,
     metrics: config.metrics,
     fitness: config.fitness,
     pool: options.profiler ? profiledPool(pool, options.profiler) : pool,
     onWarning: options.warn,
+  });
+  // Refuse before anything runs when candidates cannot be contained (and the user did not opt out).
+  await evaluator.ensureSandbox().catch(async (error: unknown) => {
+    await pool.close();
+    throw error;
   });
   return { pool, evaluator };
 }

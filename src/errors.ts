@@ -18,7 +18,8 @@ export type CambrianErrorCode =
   | 'CAMBRIAN_LLM_FAILED'
   | 'CAMBRIAN_CASSETTE_MISS'
   | 'CAMBRIAN_BUDGET_EXHAUSTED'
-  | 'CAMBRIAN_PATCH_REJECTED';
+  | 'CAMBRIAN_PATCH_REJECTED'
+  | 'CAMBRIAN_SANDBOX_UNAVAILABLE';
 
 export class CambrianError extends Error {
   readonly code: CambrianErrorCode;

@@ -5,12 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { App } from './app.ts';
 import { Rng } from './core/rng.ts';
 import { CambrianError } from './errors.ts';
-import { GitWorktreePool } from './git/worktree-pool.ts';
+import { TreeDirPool } from './git/tree-dir-pool.ts';
 import { LlmBudget } from './llm/budget.ts';
 import { Cassette, cassetteDir } from './llm/cassette.ts';
 import { LlmRouter, type LlmCallRecord } from './llm/router.ts';
 import type { LedgerEvent } from './ledger/events.ts';
 import { agentOperatorFactory } from './operators/agent/factory.ts';
+import { sandboxUnavailable } from './evaluate/evaluator.ts';
+import { detectSandbox } from './evaluate/sandbox.ts';
 import { llmOperatorFactory } from './operators/llm/factory.ts';
 import type { OperatorFactory } from './operators/registry.ts';
 import type { JobCostLedger } from './evolution/session.ts';
@@ -35,10 +37,26 @@ export async function llmOperatorFactories(
     },
   };
   const factories: OperatorFactory[] = [];
-  let agentPool: GitWorktreePool | null = null;
+  let agentPool: TreeDirPool | null = null;
   if (config.operators['agent'] && (config.operators['agent'].weight ?? 0) > 0) {
-    agentPool = new GitWorktreePool({ repo: app.git, size: Math.max(1, options.workers) });
-    factories.push(agentOperatorFactory({ pool: agentPool, env: app.env, redactor: app.redactor, templatesDir: config.llm?.templatesDir, maxPromptChars: config.llm?.maxPromptChars }));
+    // The agent runs hostile-until-proven code paths too: same sandbox rule as evaluators.
+    const bwrap = config.evaluator.sandbox !== 'none';
+    if (bwrap) {
+      const status = await detectSandbox();
+      if (!status.bwrap) throw sandboxUnavailable(status.reason);
+    }
+    agentPool = new TreeDirPool({ repo: app.git, size: Math.max(1, options.workers) });
+    factories.push(
+      agentOperatorFactory({
+        pool: agentPool,
+        listFiles: (commit) => app.git.listFiles(commit),
+        env: app.env,
+        bwrap,
+        redactor: app.redactor,
+        templatesDir: config.llm?.templatesDir,
+        maxPromptChars: config.llm?.maxPromptChars,
+      }),
+    );
   }
   if (options.record && options.replay) {
     throw new CambrianError('CAMBRIAN_BAD_ARGUMENT', '--record and --replay cannot be used together');

@@ -15,11 +15,13 @@ export function register(program: Command): void {
       .command('eval')
       .argument('[rev]', 'the commit to evaluate', 'HEAD')
       .description('evaluate one commit and print its metrics (no run, no store)')
-      .option('--json', 'print the full result as JSON'),
-  ).action(async (rev: string, options: RepoOptions & { json?: boolean }) => {
+      .option('--json', 'print the full result as JSON')
+      .option('--no-sandbox', 'run the evaluator WITHOUT bubblewrap (unsafe: the candidate gets your privileges)'),
+  ).action(async (rev: string, options: RepoOptions & { json?: boolean; sandbox?: boolean }) => {
     const git = await openRepo(resolve(options.repo ?? '.'));
     try {
       const { config } = await loadConfig({ repoDir: git.repoDir, configPath: options.config, env: process.env });
+      if (options.sandbox === false) config.evaluator.sandbox = 'none';
       // What the candidate printed is shown as the store would keep it: without known secrets.
       const redactor = createRedactor({ env: process.env, config, databaseUrl: options.databaseUrl });
       const commit = await git.resolve(rev);

@@ -41,6 +41,8 @@ interface RunOptions extends RepoOptions {
   baseline?: string;
   record?: boolean;
   replay?: boolean;
+  /** false with --no-sandbox. */
+  sandbox?: boolean;
 }
 
 export function register(program: Command): void {
@@ -56,6 +58,7 @@ export function register(program: Command): void {
       .option('--record', 'record every LLM request/response under .cambrian/cassettes/')
       .option('--replay', 'answer LLM requests from .cambrian/cassettes/ (fails on a miss)')
       .option('--json', 'stream ledger events as JSON lines on stdout')
+      .option('--no-sandbox', 'run candidates WITHOUT bubblewrap (unsafe: they get your privileges; recorded in the ledger)')
       .addHelpText('after', EXIT_STATUS_HELP),
   ).action(async (options: RunOptions) => {
     await withApp(options, async (app) => {
@@ -70,6 +73,7 @@ export function register(program: Command): void {
 
 function applyOverrides(config: CambrianConfig, options: RunOptions): void {
   if (options.seed !== undefined) config.seed = options.seed;
+  if (options.sandbox === false) config.evaluator.sandbox = 'none';
   if (options.baseline !== undefined) {
     if (options.baseline !== 'independent' && options.baseline !== 'hillclimb') {
       throw new CambrianError('CAMBRIAN_BAD_ARGUMENT', `--baseline must be \`independent\` or \`hillclimb\`, got \`${options.baseline}\``);

@@ -2,6 +2,7 @@
 // island, failures by outcome, why recent jobs produced nothing, and what the LLM calls cost.
 import type { Command } from 'commander';
 import type { RunRecord, Store } from '../store/port.ts';
+import { runWasSandboxed } from '../store/sandboxed.ts';
 import { formatFitness, withApp, withRepoOptions, type RepoOptions } from './common.ts';
 import { printJson } from './output.ts';
 
@@ -26,6 +27,8 @@ export interface RunStatus {
   recentFailures: Array<{ individual: string; outcome: string; reason: string }>;
   llm: { calls: number; tokensIn: number; tokensOut: number; usd: number };
   cpuSeconds: number;
+  /** False when any session of the run ran candidates without the sandbox (the user opted out). */
+  sandboxed: boolean;
 }
 
 export async function runStatus(store: Store, run: RunRecord): Promise<RunStatus> {
@@ -54,6 +57,7 @@ export async function runStatus(store: Store, run: RunRecord): Promise<RunStatus
     recentFailures: failed.map((e) => ({ individual: e.individualId, outcome: e.outcome, reason: e.reason ?? '' })),
     llm: await store.llmCalls.totals(run.id),
     cpuSeconds: totals.cpuSeconds,
+    sandboxed: await runWasSandboxed(store, run),
   };
 }
 
@@ -82,6 +86,7 @@ function formatStatus(s: RunStatus, fitness: string): string {
     `  evaluations ${s.evaluations}${s.budget ? ` / ${s.budget}` : ''}   best ${fitness} ${formatFitness(s.bestFitness)} (seed ${formatFitness(s.seedFitness)})`,
     `  elites per island: ${s.elitesPerIsland.join(' / ')}   failures: ${failures}   evaluator CPU ${s.cpuSeconds.toFixed(1)} s`,
   ];
+  if (!s.sandboxed) lines.push('  UNSANDBOXED: candidate code ran with your privileges (evaluator.sandbox: none or --no-sandbox)');
   if (s.state === 'failed' && s.evaluations > 0) lines.push('  resumable: fix the cause above, then `cambrian run` resumes this run');
   if (s.llm.calls > 0) lines.push(`  LLM: ${s.llm.calls} calls, ${s.llm.tokensIn} tokens in, ${s.llm.tokensOut} out, $${s.llm.usd.toFixed(4)}`);
   if (s.recentRejections.length > 0) {

@@ -29,6 +29,12 @@ export interface RunSummary {
 
 export async function runEvolution(deps: LoopDeps, options: StartOptions, signal: AbortSignal): Promise<RunSummary> {
   const { session, resumed, reopenedJobs } = await startSession(deps, options);
+  if (deps.config.evaluator.sandbox === 'none') {
+    // The user opted out of containment: on record for every session of the run (status, report).
+    const event: LedgerEvent = { type: 'sandbox_disabled', runId: session.run.id, reason: 'evaluator.sandbox: none (or --no-sandbox)' };
+    await deps.store.ledger.append(session.run.id, [event]);
+    deps.bus.publish([event]);
+  }
   let decided: StopCheck | null = null;
   try {
     if (session.seed.status !== 'evaluated') await evaluateSeed(session, signal);
