@@ -1,15 +1,13 @@
 // Opens the Store: embedded PGlite under <repo>/.cambrian/db (locked to one process), or a Postgres
 // server through postgres-js. Either way the migrations are applied before the first query.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { CambrianError } from '../errors.ts';
+import { createInChildProcess, damagedStoreError, inspectDataDir, removeCreationLeftovers } from './embedded-dir.ts';
 import { CAMBRIAN_DIR, excludeCambrianDir } from './git-exclude.ts';
 import { acquireStoreLock } from './lock.ts';
 import { applyMigrations } from './migrate.ts';
@@ -64,13 +62,16 @@ async function openEmbedded(repoDir: string): Promise<OpenDatabase> {
   const lock = acquireStoreLock(paths.lockPath);
   let client: PGlite | undefined;
   try {
-    if (!existsSync(paths.dataDir) || readdirSync(paths.dataDir).length === 0) await createInChildProcess(paths.dataDir);
+    removeCreationLeftovers(paths.dataDir);
+    // A damaged folder throws here, before PGlite (which would run initdb over it) ever sees it.
+    if (inspectDataDir(paths.dataDir) === 'new') await createInChildProcess(paths.dataDir, PGLITE_CONF);
     client = await PGlite.create({ dataDir: paths.dataDir, postgresqlconf: PGLITE_CONF });
+    await refuseTablesWithoutMigrations(client, paths.dataDir);
     await applyMigrations(pgliteMigrationClient(client));
   } catch (error) {
     await client?.close().catch(() => undefined);
     lock.release();
-    throw storeFailed(`could not open the embedded store at ${paths.dataDir}`, error, `if it is damaged, move ${paths.dataDir} aside and start a new run`);
+    throw storeFailed(`could not open the embedded store at ${paths.dataDir}`, error, `if it is damaged, restore it from a backup or move it aside (mv ${paths.dataDir} ${paths.dataDir}.damaged); never delete it while its runs may be needed`);
   }
   const pglite = client;
   return {
@@ -86,26 +87,16 @@ async function openEmbedded(repoDir: string): Promise<OpenDatabase> {
   };
 }
 
-const CREATE_SCRIPT = fileURLToPath(new URL('./create-pglite.mjs', import.meta.url));
-const CREATE_TIMEOUT_MS = 120_000;
-
 /**
- * initdb runs in a child process so this process never carries its ~0.8 GB peak; the folder is
- * built under a temporary name and renamed, so a crash mid-creation leaves no half-made store.
+ * Migrations create their table together with every other one, in one transaction: tables without
+ * `cambrian_migrations` mean a damaged catalog, and migrating would build a second, empty schema.
  */
-async function createInChildProcess(dataDir: string): Promise<void> {
-  const staging = `${dataDir}.creating-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  try {
-    await promisify(execFile)(process.execPath, [CREATE_SCRIPT, staging, JSON.stringify(PGLITE_CONF)], {
-      timeout: CREATE_TIMEOUT_MS,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    rmSync(dataDir, { recursive: true, force: true }); // empty (checked by the caller)
-    renameSync(staging, dataDir);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+async function refuseTablesWithoutMigrations(client: PGlite, dataDir: string): Promise<void> {
+  const { rows } = await client.query<{ tables: number; migrated: boolean | null }>(
+    "SELECT count(*)::int AS tables, bool_or(tablename = 'cambrian_migrations') AS migrated FROM pg_tables WHERE schemaname = 'public'",
+  );
+  const [{ tables, migrated } = { tables: 0, migrated: null }] = rows;
+  if (tables > 0 && !migrated) throw damagedStoreError(dataDir, `${tables} tables but no cambrian_migrations table`);
 }
 
 async function openServer(databaseUrl: string): Promise<OpenDatabase> {
