@@ -60,6 +60,9 @@ export async function collectChanges(
     }
     for (const dirent of listing) {
       if (++entries > limits.maxEntries) return { ok: false, reason: `the agent left more than ${limits.maxEntries} files and directories` };
+      // Git metadata the agent made (`git init`, commits, a planted `.git` file) is never a change:
+      // no tree may hold such a path, and reading it would only fail the proposal (.git/index is binary).
+      if (dirent.name.toLowerCase() === '.git') continue;
       const path = relative === '' ? dirent.name : `${relative}/${dirent.name}`;
       if (dirent.isDirectory()) {
         pending.push(path);
