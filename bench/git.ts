@@ -1,5 +1,6 @@
 // Git hot-path figures: commitChild (with a branch, as the engine calls it) and switching a reused
-// pool worktree to such a commit. Run: node --import tsx bench/git.ts [commits]
+// pool directory to such a commit (in-process materialisation: only what differs is rewritten).
+// Run: node --import tsx bench/git.ts [commits]
 // Prints a small table, then as its last line one JSON object with the medians.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
@@ -8,9 +9,9 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Rng } from '../src/core/rng.ts';
-import { runGit } from '../src/git/exec.ts';
+import { materializeTree } from '../src/git/materialize.ts';
 import { openRepo } from '../src/git/repo.ts';
-import { GitWorktreePool } from '../src/git/worktree-pool.ts';
+import { TreeDirPool } from '../src/git/tree-dir-pool.ts';
 
 const exec = promisify(execFile);
 const COMMITS = Number(process.argv[2] ?? 200);
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const { dir, paths } = await createRepo();
   const repo = await openRepo(dir);
   const poolRoot = join(dir, '..', `${dir.split('/').pop()}-pool`);
-  let pool = new GitWorktreePool({ repo, size: 1, root: poolRoot });
+  let pool = new TreeDirPool({ repo, size: 1, root: poolRoot });
   const rng = Rng.fromSeed('bench-git');
   try {
     let parent = await repo.resolve('HEAD');
@@ -78,16 +79,21 @@ async function main(): Promise<void> {
       if (i >= WARMUP) checkoutMs.push(performance.now() - started);
     }
 
-    // Reference: the bare `git checkout` spawn the pool cannot avoid, in the same worktree.
-    const worktreePath = (await pool.acquire(commits[0] as string)).path;
-    const gitCheckoutMs: number[] = [];
-    for (const [i, commit] of commits.entries()) {
+    // Reference: writing a whole tree into an empty directory (what reuse saves).
+    const readBlob = async (blob: string): Promise<Buffer> => (await repo.readObject(blob))!.content;
+    const freshRoot = await mkdtemp(join(tmpdir(), 'cambrian-bench-fresh-'));
+    const freshMs: number[] = [];
+    for (const [i, commit] of commits.slice(0, 60).entries()) {
+      const target = join(freshRoot, `t-${i}`);
+      await mkdir(target);
       const started = performance.now();
-      await runGit(['checkout', '--quiet', '--detach', '--force', commit], { cwd: worktreePath });
-      if (i >= WARMUP) gitCheckoutMs.push(performance.now() - started);
+      await materializeTree(target, await repo.listFiles(commit), new Map(), readBlob);
+      if (i >= WARMUP) freshMs.push(performance.now() - started);
+      await rm(target, { recursive: true, force: true });
     }
+    await rm(freshRoot, { recursive: true, force: true });
     await pool.close();
-    pool = new GitWorktreePool({ repo, size: 1, root: poolRoot });
+    pool = new TreeDirPool({ repo, size: 1, root: poolRoot });
 
     // The same switch when the previous candidate left a stray file behind (clean must run).
     const dirtyMs: number[] = [];
@@ -101,9 +107,9 @@ async function main(): Promise<void> {
 
     const rows: Array<[string, Stats]> = [
       [`commitChild, 1-3 files (${commitMs.length})`, stats(commitMs)],
-      [`worktree switch, clean (${checkoutMs.length})`, stats(checkoutMs)],
-      [`  bare git checkout spawn (${gitCheckoutMs.length})`, stats(gitCheckoutMs)],
-      [`worktree switch, stray file (${dirtyMs.length})`, stats(dirtyMs)],
+      [`directory switch, clean (${checkoutMs.length})`, stats(checkoutMs)],
+      [`  whole tree, empty directory (${freshMs.length})`, stats(freshMs)],
+      [`directory switch, stray file (${dirtyMs.length})`, stats(dirtyMs)],
     ];
     console.log(`repo: ${paths.length} files in ${DIRECTORIES.length} directories`);
     console.log(`${'measure'.padEnd(38)}${'median'.padStart(9)}${'p90'.padStart(9)}${'mean'.padStart(9)}  (ms)`);

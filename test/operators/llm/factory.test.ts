@@ -9,6 +9,7 @@ import type { WorktreePool } from '../../../src/git/port.ts';
 // Building an operator makes no call and acquires nothing; these only have to exist.
 const llm: LlmClient = { complete: () => Promise.reject(new Error('not called while building')) };
 const pool: WorktreePool = { acquire: () => Promise.reject(new Error('not called while building')), close: async () => {} };
+const listFiles = () => Promise.reject(new Error('not called while building'));
 
 describe('operator factories', () => {
   it('builds each LLM operator by name and leaves other names to other factories', () => {
@@ -27,10 +28,15 @@ describe('operator factories', () => {
     assert.throws(() => factory('llm-diff', { format: 'rewrite' }), (e) => isCambrianError(e) && /operators\.llm-diff\.format/.test(e.message));
   });
 
-  it('builds the agent only with a command', () => {
-    const factory = agentOperatorFactory({ pool, env: {} });
-    assert.equal(factory('agent', { command: 'claude -p', promptVia: 'stdin' })?.name, 'agent');
-    assert.throws(() => factory('agent', {}), (e) => isCambrianError(e) && /operators\.agent\.command/.test(e.message));
-    assert.equal(factory('llm-diff', {}), null);
+  it('builds the agent only with a command, and validates its containment settings strictly', () => {
+    for (const bwrap of [true, false]) {
+      const factory = agentOperatorFactory({ pool, listFiles, env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent-home' }, bwrap });
+      assert.equal(factory('agent', { command: 'claude -p', promptVia: 'stdin' })?.name, 'agent');
+      assert.equal(factory('agent', { command: 'codex exec -', network: true, env: ['OPENAI_API_KEY'], memoryMb: 2048, homeMb: 64, readOnlyPaths: ['~/.codex'] })?.name, 'agent');
+      assert.throws(() => factory('agent', {}), (e) => isCambrianError(e) && /operators\.agent\.command/.test(e.message));
+      assert.throws(() => factory('agent', { command: 'x', sandbox: 'none' }), (e) => isCambrianError(e) && e.code === 'CAMBRIAN_CONFIG_INVALID');
+      assert.throws(() => factory('agent', { command: 'x', memoryMb: 16 }), (e) => isCambrianError(e) && /operators\.agent\.memoryMb/.test(e.message));
+      assert.equal(factory('llm-diff', {}), null);
+    }
   });
 });
