@@ -32,6 +32,9 @@ export const evaluatorSchema = z
     memoryMb: positiveInt
       .default(4096)
       .describe('Memory budget of one evaluation, in MB: the private /tmp and /dev/shm are carved out of it, the rest is each process\'s RLIMIT_DATA.'),
+    diskMb: positiveInt
+      .optional()
+      .describe('Disk limit of the evaluation directory in MB: no file may grow past it (RLIMIT_FSIZE) and the directory is measured twice a second. Default: none.'),
     tmpMb: positiveInt.optional().describe('Size of the private, RAM-backed /tmp in MB (counted in memoryMb). Default: a quarter of memoryMb, at most 1024.'),
     shmMb: positiveInt.optional().describe('Size of the private /dev/shm in MB (counted in memoryMb). Default: a sixteenth of memoryMb, at most 256.'),
     sandbox: z

@@ -1,7 +1,7 @@
 // CommandEvaluator: runs the user's evaluator command(s) on a candidate's worktree — stages as a
 // cascade, optional repeats — and turns what happened into an EvaluationResult. No cache here:
 // the loop looks up (tree, configHash) in the store before calling evaluate().
-import { mkdtemp, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -164,7 +164,12 @@ export class CommandEvaluator implements Evaluator {
         CAMBRIAN_STAGE: stage.name,
       });
       const memory = evaluatorMemory(config);
-      const limits = { memoryMb: memory.dataMb, ...(config.cpuSeconds !== undefined && { cpuSeconds: config.cpuSeconds }) };
+      const limits = {
+        memoryMb: memory.dataMb,
+        ...(config.cpuSeconds !== undefined && { cpuSeconds: config.cpuSeconds }),
+        ...(config.diskMb !== undefined && { fileMb: config.diskMb }),
+      };
+      const diskMb = config.diskMb;
       const run = await runCommand({
         command: stage.command,
         sandbox: { bwrap: sandbox.bwrap, worktree, writableDirs: [metricsDir], network: config.network, view: this.sandboxView(), tmpMb: memory.tmpMb, shmMb: memory.shmMb },
@@ -174,6 +179,10 @@ export class CommandEvaluator implements Evaluator {
         maxOutputBytes: config.maxOutputBytes,
         ...(request.signal && { signal: request.signal }),
         ...(this.options.killGraceMs !== undefined && { killGraceMs: this.options.killGraceMs }),
+        ...(diskMb !== undefined && {
+          watchdog: async () =>
+            (await directoryBytes(worktree, diskMb * MB)) > diskMb * MB ? `wrote more than the disk limit (${diskMb} MB) into its directory` : null,
+        }),
       });
       const result: StageResult = {
         name: stage.name,
@@ -186,8 +195,12 @@ export class CommandEvaluator implements Evaluator {
         stderr: run.stderr,
         metrics: null,
       };
-      const failure = classifyRun(run, { ...limits, memoryMb: config.memoryMb, timeoutMs: stage.timeoutMs });
+      const failure = classifyRun(run, { ...limits, memoryMb: config.memoryMb, timeoutMs: stage.timeoutMs, ...(diskMb !== undefined && { diskMb }) });
       if (failure) return { result, failure };
+      // A process stopped at the file-size limit may have been ignored by its parent: judge the result.
+      if (diskMb !== undefined && (await directoryBytes(worktree, diskMb * MB)) >= diskMb * MB) {
+        return { result, failure: { outcome: 'candidate_failed', reason: `filled its directory up to the disk limit (${diskMb} MB)` } };
+      }
       const parsed = await readStageMetrics(metricsFile, run.stdout);
       if (!parsed.ok) return { result, failure: { outcome: 'candidate_failed', reason: parsed.reason } };
       result.metrics = parsed.metrics;
@@ -238,6 +251,24 @@ export class CommandEvaluator implements Evaluator {
   private warn(text: string): void {
     this.options.onWarning?.(text);
   }
+}
+
+const MB = 1024 * 1024;
+
+/** Bytes of regular files under `dir` (links not followed), counting stops once past `stopAt`. */
+async function directoryBytes(dir: string, stopAt: number): Promise<number> {
+  let total = 0;
+  const pending = [dir];
+  while (pending.length > 0 && total <= stopAt) {
+    const current = pending.pop()!;
+    const entries = await readdir(current, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const full = join(current, entry.name);
+      if (entry.isDirectory()) pending.push(full);
+      else if (entry.isFile()) total += await lstat(full).then((s) => s.size, () => 0);
+    }
+  }
+  return total;
 }
 
 export function sandboxUnavailable(reason: string | undefined): CambrianError {

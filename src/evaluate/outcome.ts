@@ -7,6 +7,7 @@ export interface StageLimits {
   timeoutMs: number;
   memoryMb: number;
   cpuSeconds?: number;
+  diskMb?: number;
 }
 
 export type RunFailure = { outcome: 'candidate_failed' | 'infra_failed' | 'inconclusive'; reason: string };
@@ -18,10 +19,14 @@ const OUT_OF_MEMORY =
 export function classifyRun(run: CommandResult, limits: StageLimits): RunFailure | null {
   if (run.spawnError) return { outcome: 'infra_failed', reason: `could not start the evaluator: ${run.spawnError.message}` };
   if (run.aborted) return { outcome: 'inconclusive', reason: 'evaluation aborted' };
+  if (run.limitExceeded !== undefined) return { outcome: 'candidate_failed', reason: run.limitExceeded };
   if (run.timedOut) return { outcome: 'candidate_failed', reason: `timed out after ${limits.timeoutMs} ms` };
   if (run.exitCode === 0) return null;
   if (run.signal === 'SIGXCPU' || (run.signal === 'SIGKILL' && limits.cpuSeconds !== undefined && run.cpuSeconds >= limits.cpuSeconds)) {
     return { outcome: 'candidate_failed', reason: `exceeded the CPU limit (${limits.cpuSeconds} s)` };
+  }
+  if (run.signal === 'SIGXFSZ' || (limits.diskMb !== undefined && /File too large|EFBIG/.test(run.stderr))) {
+    return { outcome: 'candidate_failed', reason: `wrote a file larger than the disk limit (${limits.diskMb} MB)` };
   }
   if (OUT_OF_MEMORY.test(run.stderr)) {
     return { outcome: 'candidate_failed', reason: `ran out of memory (limit ${limits.memoryMb} MB)` };

@@ -27,6 +27,12 @@ export interface RunCommandOptions {
   maxOutputBytes: number;
   signal?: AbortSignal;
   killGraceMs?: number;
+  /**
+   * Polled every `watchdogMs` while the command runs; a returned reason stops it (e.g. the
+   * evaluation directory grew past its disk limit) and is reported as `limitExceeded`.
+   */
+  watchdog?: () => Promise<string | null>;
+  watchdogMs?: number;
 }
 
 export interface CommandResult {
@@ -40,6 +46,8 @@ export interface CommandResult {
   stderr: string;
   /** Set when the process could not be started at all (an infrastructure problem). */
   spawnError?: Error;
+  /** Why the watchdog stopped the command, when it did. */
+  limitExceeded?: string;
 }
 
 /**
@@ -83,6 +91,7 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
   const stderr = new HeadTailBuffer(options.maxOutputBytes);
   let report = '';
   let timedOut = false;
+  let limitExceeded: string | undefined;
   let aborted = false;
 
   return new Promise((resolve) => {
@@ -127,6 +136,7 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
         durationMs: Math.round(performance.now() - started),
         timedOut,
         aborted,
+        ...(limitExceeded !== undefined && { limitExceeded }),
         stdout: stdout.toString(),
         stderr: stderr.toString(),
       });
@@ -167,6 +177,21 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
       });
     };
 
+    if (options.watchdog) {
+      const watchdog = options.watchdog;
+      let checking = false;
+      const interval = setInterval(() => {
+        if (checking || limitExceeded !== undefined) return;
+        checking = true;
+        void watchdog().then((reason) => {
+          checking = false;
+          if (reason === null || limitExceeded !== undefined || settled) return;
+          limitExceeded = reason;
+          stop();
+        }, () => (checking = false));
+      }, options.watchdogMs ?? 500);
+      timers.push(interval);
+    }
     // Armed before the start: a slow start counts against the timeout and can be aborted.
     timers.push(setTimeout(() => {
       timedOut = true;

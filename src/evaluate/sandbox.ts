@@ -115,6 +115,8 @@ export interface ResourceLimits {
   memoryMb: number;
   /** RLIMIT_CPU per process: SIGXCPU at the limit, SIGKILL two seconds of CPU later. */
   cpuSeconds?: number;
+  /** RLIMIT_FSIZE: no single file written may exceed this (SIGXFSZ / EFBIG). */
+  fileMb?: number;
 }
 
 /** Grace between the soft CPU limit (SIGXCPU, a recognisable signal) and the hard one (SIGKILL). */
@@ -123,6 +125,7 @@ export const CPU_HARD_LIMIT_GRACE_SECONDS = 2;
 /** Bash lines that set the limits on the wrapper shell; every descendant inherits them. */
 export function limitsPrologue(limits: ResourceLimits): string {
   const lines = [`ulimit -d ${Math.floor(limits.memoryMb * 1024)}`];
+  if (limits.fileMb !== undefined) lines.push(`ulimit -f ${Math.floor(limits.fileMb * 1024)}`);
   if (limits.cpuSeconds !== undefined) {
     // Both limits first (a hard limit below the current soft one is refused), then lower the soft one.
     lines.push(`ulimit -t ${limits.cpuSeconds + CPU_HARD_LIMIT_GRACE_SECONDS}`, `ulimit -S -t ${limits.cpuSeconds}`);

@@ -281,6 +281,19 @@ describe('escape drills', { skip }, () => {
     assert.equal(metrics['root'], 0, 'the sandbox root is not storage');
   });
 
+  it('the optional disk limit stops a candidate that fills its directory', async () => {
+    for (const [name, fill] of [
+      ['one big file', 'head -c 100000000 /dev/zero > big.bin'],
+      ['many files', 'for i in $(seq 1 80); do head -c 1000000 /dev/zero > f$i.bin; done; sleep 3'],
+    ] as const) {
+      const repo = await drillRepo({ 'eval/run.sh': `${fill}\necho '{"score": 1}'\n`, 'cambrian.yaml': config('bash eval/run.sh', '  diskMb: 20\n') });
+      const evaluated = await cli(['eval', '--repo', repo.dir, '--json']);
+      const result = JSON.parse(evaluated.stdout) as { outcome: string; reason: string };
+      assert.equal(result.outcome, 'candidate_failed', `${name}: ${evaluated.stdout}`);
+      assert.match(result.reason, /disk limit \(20 MB\)/, name);
+    }
+  });
+
   it('without bubblewrap, eval and run refuse unless the user opts out, and an opted-out run is on record', async () => {
     const bin = await createTempDir('cambrian-drill-bin-');
     cleanups.push(() => bin.cleanup());
