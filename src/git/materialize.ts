@@ -96,7 +96,10 @@ export async function materializeTree(
       stats.removed++;
     }
   };
-  if ((lstatSync(dir).mode & 0o7777) !== DIR_MODE) chmodSync(dir, DIR_MODE);
+  // An unsandboxed candidate can swap the directory itself for a link: never chmod or walk through it.
+  const top = lstatSync(dir);
+  if (!top.isDirectory()) throw new Error(`${dir} is no longer a directory`);
+  if ((top.mode & 0o7777) !== DIR_MODE) chmodSync(dir, DIR_MODE);
   walk('');
 
   for (const path of [...wantedDirs].sort()) {

@@ -1,8 +1,8 @@
-// TreeDirPool and materializeTree against a real repository: a lent directory holds exactly the
-// commit's tree and never any git metadata; whatever a candidate did to it (edits, deletions, new
-// files, links, FIFOs, type swaps, links out of the pool, permission changes, forged mtimes) is
-// undone on the next acquire without writing outside the pool; queueing, abort, owner files,
-// close() and reaping dead owners only; the user's HEAD, index and worktrees are never touched.
+// TreeDirPool against a real repository: a lent directory holds exactly the commit's tree and never
+// any git metadata; whatever a candidate did to it (edits, deletions, new files, links, FIFOs, type
+// swaps, links out of the pool, permission changes, forged mtimes) is undone on the next acquire
+// without writing outside the pool; queueing, abort, owner files, close() and reaping dead owners
+// only; the user's HEAD, index and worktrees are never touched.
 import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -12,9 +12,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { materializeTree, UnsafeTreePathError, type Manifest } from '../../src/git/materialize.ts';
+import { UnsafeTreePathError } from '../../src/git/materialize.ts';
 import type { GitRepo } from '../../src/git/plumbing.ts';
-import type { TreeEntry } from '../../src/git/port.ts';
 import { openRepo } from '../../src/git/repo.ts';
 import { TreeDirPool, type TreeSource } from '../../src/git/tree-dir-pool.ts';
 import { defaultWorktreeRoot, ownerFilePath, reapOrphanWorktrees } from '../../src/git/worktree-reaper.ts';
@@ -264,6 +263,25 @@ describe('TreeDirPool', () => {
     await assertUserRepoUntouched();
   });
 
+  it('replaces a directory a candidate swapped for a link as a whole, writing nothing through it', async () => {
+    const outsideDir = join(scratch.dir, 'outside-whole');
+    await mkdir(outsideDir);
+    await writeFile(join(outsideDir, 'precious.txt'), 'mine\n');
+    await chmod(outsideDir, 0o750);
+    const swapped = await pool.acquire(repo.head);
+    const path = swapped.path;
+    await rm(path, { recursive: true });
+    await symlink(outsideDir, path);
+    await swapped.release();
+
+    const next = await pool.acquire(second);
+    assert.ok((await lstat(next.path)).isDirectory());
+    assert.deepEqual(await snapshot(next.path), await expectedTree(git, second));
+    assert.deepEqual(await readdir(outsideDir), ['precious.txt'], 'nothing removed or written through the link');
+    assert.equal((await stat(outsideDir)).mode & 0o777, 0o750, 'not chmod-ed through the link');
+    await next.release();
+  });
+
   it('refuses a tree with a path that is unsafe to write, and keeps working', async () => {
     const source: TreeSource = {
       repoDir: repo.dir,
@@ -371,76 +389,4 @@ describe('TreeDirPool', () => {
     assert.equal(new TreeDirPool({ repo: git, size: 1 }).root, defaultRoot);
     assert.throws(() => new TreeDirPool({ repo: git, size: 0 }), /positive integer/);
   });
-});
-
-describe('materializeTree', () => {
-  let scratch: { dir: string; cleanup(): Promise<void> };
-  let dir: string;
-  const blobs = new Map<string, string>([
-    ['1'.repeat(40), 'plain\n'],
-    ['2'.repeat(40), '#!/bin/sh\necho hi\n'],
-    ['3'.repeat(40), '../plain.txt'],
-    ['4'.repeat(40), 'changed\n'],
-  ]);
-  const readBlob = async (blob: string): Promise<Buffer> => Buffer.from(blobs.get(blob) ?? assert.fail(`unknown blob ${blob}`));
-  const entries: TreeEntry[] = [
-    { path: 'plain.txt', mode: '100644', blob: '1'.repeat(40) },
-    { path: 'bin/run.sh', mode: '100755', blob: '2'.repeat(40) },
-    { path: 'bin/link', mode: '120000', blob: '3'.repeat(40) },
-  ];
-
-  beforeEach(async () => {
-    scratch = await createTempDir('cambrian-materialize-');
-    dir = join(scratch.dir, 'tree');
-    await mkdir(dir);
-  });
-  afterEach(() => scratch.cleanup());
-
-  it('writes files with their executable bit and links as links, whatever the umask', async () => {
-    const umask = process.umask(0o077);
-    try {
-      const stats = await materializeTree(dir, entries, new Map(), readBlob);
-      assert.deepEqual(stats, { written: 3, removed: 0, kept: 0 });
-    } finally {
-      process.umask(umask);
-    }
-    assert.equal((await stat(join(dir, 'plain.txt'))).mode & 0o777, 0o644);
-    assert.equal((await stat(join(dir, 'bin/run.sh'))).mode & 0o777, 0o755);
-    assert.equal((await stat(join(dir, 'bin'))).mode & 0o777, 0o755);
-    assert.ok((await lstat(join(dir, 'bin/link'))).isSymbolicLink());
-    assert.equal(await readlink(join(dir, 'bin/link')), '../plain.txt');
-    const { stdout } = await exec(join(dir, 'bin/run.sh'));
-    assert.equal(stdout, 'hi\n');
-  });
-
-  it('keeps what it wrote and did not change, and rewrites only what differs', async () => {
-    const manifest: Manifest = new Map();
-    await materializeTree(dir, entries, manifest, readBlob);
-    assert.deepEqual(await materializeTree(dir, entries, manifest, readBlob), { written: 0, removed: 0, kept: 3 });
-
-    const changed = entries.map((e) => (e.path === 'plain.txt' ? { ...e, blob: '4'.repeat(40) } : e));
-    assert.deepEqual(await materializeTree(dir, changed, manifest, readBlob), { written: 1, removed: 1, kept: 2 });
-    assert.equal(await readFile(join(dir, 'plain.txt'), 'utf8'), 'changed\n');
-
-    // A mode change alone (chmod) is noticed too.
-    await chmod(join(dir, 'bin/run.sh'), 0o644);
-    assert.deepEqual(await materializeTree(dir, changed, manifest, readBlob), { written: 1, removed: 1, kept: 2 });
-    assert.equal((await stat(join(dir, 'bin/run.sh'))).mode & 0o777, 0o755);
-  });
-
-  it('does not trust a file it did not write, even with the right content', async () => {
-    await writeFile(join(dir, 'plain.txt'), 'plain\n');
-    const manifest: Manifest = new Map();
-    assert.deepEqual(await materializeTree(dir, entries, manifest, readBlob), { written: 3, removed: 1, kept: 0 });
-    assert.equal(manifest.size, 3);
-  });
-
-  for (const path of ['a/../b', '../escape', '/etc/passwd', '.git/config', 'sub/.GIT/hooks/pre-commit', 'a//b', './a', 'a/.', '', 'a\\b', 'nul\0byte']) {
-    it(`refuses the unsafe path ${JSON.stringify(path)} before touching the directory`, async () => {
-      await writeFile(join(dir, 'existing.txt'), 'kept\n');
-      const unsafe = [...entries, { path, mode: '100644', blob: '1'.repeat(40) }];
-      await assert.rejects(materializeTree(dir, unsafe, new Map(), readBlob), (error) => error instanceof UnsafeTreePathError && error.path === path);
-      assert.deepEqual(await readdir(dir), ['existing.txt']);
-    });
-  }
 });
