@@ -15,6 +15,10 @@ function collect(dir) {
   }
   return out;
 }
+// Tests that start the CLI run the compiled JavaScript: bring dist/ up to date first (incremental).
+const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
 const args = process.argv.slice(2);
 const named = args.filter((a) => a.endsWith('.ts'));
 const flags = args.filter((a) => !a.endsWith('.ts'));

@@ -2,7 +2,7 @@
 // from them. The environment is handed over here, once, from process.env.
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { openApp, type App } from '../app.ts';
+import type { App } from '../app.ts';
 import { CambrianError } from '../errors.ts';
 import { redactError } from '../security/redact.ts';
 import type { RunRecord, Store } from '../store/port.ts';
@@ -21,6 +21,8 @@ export function withRepoOptions(command: Command): Command {
 }
 
 export async function withApp<T>(options: RepoOptions, fn: (app: App) => Promise<T>): Promise<T> {
+  // Loaded on use: `--help` and light commands never load the store, SDKs or the loop.
+  const { openApp } = await import('../app.ts');
   const app = await openApp({
     repoDir: resolve(options.repo ?? '.'),
     configPath: options.config,

@@ -2,12 +2,10 @@
 // sandbox, limits) and print what it reported — the tool to debug an evaluator before a long run.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig } from '../config/loader.ts';
-import { createEvaluator } from '../app.ts';
-import { openRepo } from '../git/repo.ts';
 import { createRedactor, redactError } from '../security/redact.ts';
 import { formatFitness, withRepoOptions, type RepoOptions } from './common.ts';
 import { printJson } from './output.ts';
+import { startSpawner } from '../process/spawn.ts';
 
 export function register(program: Command): void {
   withRepoOptions(
@@ -18,6 +16,12 @@ export function register(program: Command): void {
       .option('--json', 'print the full result as JSON')
       .option('--no-sandbox', 'run the evaluator WITHOUT bubblewrap (unsafe: the candidate gets your privileges)'),
   ).action(async (rev: string, options: RepoOptions & { json?: boolean; sandbox?: boolean }) => {
+    startSpawner(); // before the store and modules grow this process (docs/adr/0009-spawner.md)
+    const [{ loadConfig }, { createEvaluator }, { openRepo }] = await Promise.all([
+      import('../config/loader.ts'),
+      import('../app.ts'),
+      import('../git/repo.ts'),
+    ]);
     const git = await openRepo(resolve(options.repo ?? '.'));
     try {
       const { config } = await loadConfig({ repoDir: git.repoDir, configPath: options.config, env: process.env });

@@ -1,9 +1,7 @@
 // `cambrian init`: write a commented cambrian.yaml for the repository, asking a few questions
 // (goal, files, evaluator, fitness) unless --yes is given or stdin is not a terminal.
-import * as prompts from '@clack/prompts';
 import type { Command } from 'commander';
 import { defaultAnswers, detectProject, METRIC_NAME, type InitAnswers, type ProjectGuess } from '../config/init.ts';
-import { ensureConfigAbsent, gitTopLevel, schemaReference, writeInitialConfig } from '../config/init-files.ts';
 
 interface InitFlags {
   repo: string;
@@ -19,6 +17,8 @@ export function register(program: Command): void {
     .option('-y, --yes', 'accept the detected defaults without asking')
     .option('--force', 'replace an existing cambrian.yaml')
     .action(async (flags: InitFlags) => {
+      // The config loader (zod, yaml) loads only when init runs.
+      const { ensureConfigAbsent, gitTopLevel, schemaReference, writeInitialConfig } = await import('../config/init-files.ts');
       const repoDir = await gitTopLevel(flags.repo);
       const force = flags.force === true;
       ensureConfigAbsent(repoDir, { force });
@@ -37,6 +37,7 @@ export function register(program: Command): void {
 
 /** The interactive questions; undefined when the user cancels. */
 async function ask(defaults: InitAnswers): Promise<InitAnswers | undefined> {
+  const prompts = await import('@clack/prompts');
   prompts.intro('cambrian init');
   const required = (value: string | undefined) => (value?.trim() ? undefined : 'required');
   const goal = await prompts.text({ message: 'What should the evolution achieve?', placeholder: defaults.goal, defaultValue: defaults.goal });
@@ -79,7 +80,7 @@ async function ask(defaults: InitAnswers): Promise<InitAnswers | undefined> {
 }
 
 function cancelled(): undefined {
-  prompts.cancel('init cancelled; nothing written');
+  process.stderr.write('init cancelled; nothing written\n');
   return undefined;
 }
 

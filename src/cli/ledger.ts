@@ -5,9 +5,9 @@ import { open, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CambrianError } from '../errors.ts';
-import { exportLedger } from '../ledger/export.ts';
 import { createRedactor, type Redactor } from '../security/redact.ts';
-import { embeddedPaths, openStore, type OpenStoreOptions } from '../store/open.ts';
+import type { OpenStoreOptions } from '../store/open.ts';
+import { embeddedPaths } from '../store/paths.ts';
 import type { Store } from '../store/port.ts';
 
 interface ExportFlags {
@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('--repo <dir>', 'the repository whose embedded store to read', '.')
     .addOption(new Option('--database-url <url>', 'read a Postgres store instead of the embedded one').env('CAMBRIAN_DATABASE_URL'))
     .action(async (flags: ExportFlags) => {
+      const { openStore } = await import('../store/open.ts');
       const store = await openStore(storeOptions(flags));
       // Rows are scrubbed when written; scrubbing again on the way out also cleans a store written
       // before scrubbing existed, with what this environment names as secrets.
@@ -55,6 +56,7 @@ function storeOptions(flags: ExportFlags): OpenStoreOptions {
 }
 
 async function exportToStdout(store: Store, runId: string | undefined, redactor: Redactor): Promise<number> {
+  const { exportLedger } = await import('../ledger/export.ts');
   return exportLedger(store, async (line) => {
     if (!process.stdout.write(redactor.redact(line) + '\n')) await once(process.stdout, 'drain');
   }, { runId });
@@ -69,6 +71,7 @@ async function exportToFile(store: Store, path: string, runId: string | undefine
   const file = await open(temp, 'wx');
   try {
     let pending = '';
+    const { exportLedger } = await import('../ledger/export.ts');
     const written = await exportLedger(store, async (line) => {
       pending += redactor.redact(line) + '\n';
       if (pending.length >= FILE_CHUNK_CHARS) {

@@ -3,12 +3,8 @@
 import { Command } from 'commander';
 import { reportError } from './output.ts';
 import { createRedactor } from '../security/redact.ts';
-import { startSpawner } from '../process/spawn.ts';
 
 export async function main(argv: string[]): Promise<number> {
-  // Start the process spawner while this process is still small: every later child is forked
-  // from it, not from this process once it holds the store (see docs/adr/0009-spawner.md).
-  startSpawner();
   const program = new Command()
     .name('cambrian')
     .description('Evolve a git repository toward a goal with a sandboxed evaluator.')

@@ -1,7 +1,6 @@
 // `cambrian report`: write the Markdown + HTML report (with SVG plots) of a run.
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { writeReport } from '../report/report.ts';
 import { selectRun, withApp, withRepoOptions, type RepoOptions } from './common.ts';
 
 export function register(program: Command): void {
@@ -15,6 +14,7 @@ export function register(program: Command): void {
     await withApp(options, async (app) => {
       const run = await selectRun(app.store, options.run);
       const outDir = resolve(options.out ?? join(app.repoDir, '.cambrian', 'reports', run.id));
+      const { writeReport } = await import('../report/report.ts');
       const files = await writeReport(app.store, run, outDir);
       process.stdout.write(`report for run ${run.id}:\n  ${files.markdown}\n  ${files.html}\n`);
     });

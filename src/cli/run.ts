@@ -1,17 +1,16 @@
 // `cambrian run`: start (or resume) a run and show it live. Ctrl-C stops gracefully and leaves a
 // resumable run; a second Ctrl-C exits at once (the next start cleans up).
 import type { Command } from 'commander';
-import { buildLoop, defaultWorkers, type App } from '../app.ts';
+import type { App } from '../app.ts';
 import type { CambrianConfig } from '../config/schema.ts';
-import { runEvolution, type RunSummary } from '../evolution/engine.ts';
-import { EventBus } from '../evolution/event-bus.ts';
+import type { RunSummary } from '../evolution/engine.ts';
 import type { Budget } from '../evolution/session.ts';
 import { bestBranch } from '../git/branches.ts';
 import { CambrianError } from '../errors.ts';
 import { formatFitness, parseInteger, parsePositiveInt, withApp, withRepoOptions, type RepoOptions } from './common.ts';
 import { printJson } from './output.ts';
-import { startLiveView, type ViewMode } from './live-view.ts';
-import { llmOperatorFactories } from '../llm-wiring.ts';
+import { startSpawner } from '../process/spawn.ts';
+import type { ViewMode } from './live-view.ts';
 
 /** Exit status of a run that failed (no operator or evaluation could make progress); it stays resumable. */
 export const EXIT_RUN_FAILED = 3;
@@ -61,6 +60,10 @@ export function register(program: Command): void {
       .option('--no-sandbox', 'run candidates WITHOUT bubblewrap (unsafe: they get your privileges; recorded in the ledger)')
       .addHelpText('after', EXIT_STATUS_HELP),
   ).action(async (options: RunOptions) => {
+    // The process spawner starts while this process is still small: every later child is forked
+    // from it, not from this process once it holds the store (docs/adr/0009-spawner.md). Commands
+    // that start few processes (status, best) start it on first use instead.
+    startSpawner();
     await withApp(options, async (app) => {
       applyOverrides(app.config, options);
       const summary = await runWithView(app, options);
@@ -95,6 +98,14 @@ export function budgetFrom(config: CambrianConfig, maxEvals: number | undefined)
 }
 
 async function runWithView(app: App, options: RunOptions): Promise<RunSummary> {
+  // The loop's modules load only when a run starts (not for `--help` or a bad flag).
+  const [{ buildLoop, defaultWorkers }, { runEvolution }, { EventBus }, { startLiveView }, { llmOperatorFactories }] = await Promise.all([
+    import('../app.ts'),
+    import('../evolution/engine.ts'),
+    import('../evolution/event-bus.ts'),
+    import('./live-view.ts'),
+    import('../llm-wiring.ts'),
+  ]);
   const workers = options.workers ?? defaultWorkers(app.config);
   const bus = new EventBus();
   const budget = budgetFrom(app.config, options.maxEvals);

@@ -49,10 +49,9 @@ export async function openDatabase(options: OpenStoreOptions): Promise<OpenDatab
   return 'databaseUrl' in options ? openServer(options.databaseUrl) : openEmbedded(options.repoDir);
 }
 
-export function embeddedPaths(repoDir: string): { dir: string; dataDir: string; lockPath: string } {
-  const dir = join(resolve(repoDir), CAMBRIAN_DIR);
-  return { dir, dataDir: join(dir, 'db'), lockPath: join(dir, 'db.lock') };
-}
+import { embeddedPaths } from './paths.ts';
+
+export { embeddedPaths };
 
 async function openEmbedded(repoDir: string): Promise<OpenDatabase> {
   const paths = embeddedPaths(repoDir);
