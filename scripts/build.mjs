@@ -29,3 +29,12 @@ function copyScripts(dir) {
   }
 }
 copyScripts(src);
+
+// The pre-initialised store new repositories start from (src/store/template.ts): made once per
+// installed PGlite version, so no run ever pays for initdb.
+const { PGLITE_CONF } = await import('../dist/store/open.js');
+const { usableTemplate, buildStoreTemplate } = await import('../dist/store/template.js');
+if (usableTemplate(PGLITE_CONF) === null) {
+  process.stderr.write('cambrian: preparing the embedded store template (once)…\n');
+  await buildStoreTemplate(PGLITE_CONF);
+}

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CambrianError } from '../errors.ts';
+import { copyTemplate, usableTemplate } from './template.ts';
 
 /**
  * What a data folder cannot start without. PG_VERSION matters most: PGlite runs initdb over any
@@ -78,6 +79,13 @@ export async function createInChildProcess(dataDir: string, postgresqlConf: stri
   const staging = `${dataDir}${STAGING_INFIX}${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   try {
+    // The common case: a copy of the pre-initialised store made when Cambrian was built.
+    const template = usableTemplate(postgresqlConf);
+    if (template !== null) {
+      copyTemplate(template, staging);
+      renameSync(staging, dataDir);
+      return;
+    }
     await promisify(execFile)(process.execPath, [CREATE_SCRIPT, staging, JSON.stringify(postgresqlConf)], {
       timeout: CREATE_TIMEOUT_MS,
       maxBuffer: 16 * 1024 * 1024,

@@ -29,7 +29,7 @@ export interface OpenDatabase {
  * PGlite reserves 128 MB of shared buffers by default; 16 MB cuts a reopened store's RSS from ~320 MB
  * to ~180 MB (measured in facts.md), and Cambrian's working set is small rows.
  */
-const PGLITE_CONF = ['shared_buffers = 16MB'];
+export const PGLITE_CONF = ['shared_buffers = 16MB'];
 /** Server connections per process: the loop is one writer plus a few readers. */
 const SERVER_POOL_SIZE = 4;
 
