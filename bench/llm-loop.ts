@@ -32,7 +32,7 @@ const EVALUATOR = `sed -n 's/.*X = \\([0-9.-]*\\).*/{"score": \\1}/p' ${FILE}`;
 
 let counter = 1;
 /** Every reply edits the constant the prompt shows (the parent's) to the next counter value. */
-function reply(request: RecordedRequest): Reply {
+export function reply(request: RecordedRequest): Reply {
   const messages = (request.body?.messages ?? []) as Array<{ content: unknown }>;
   const prompt = messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
   const match = /export const X = (-?[0-9.]+);/.exec(prompt);
@@ -43,7 +43,7 @@ function reply(request: RecordedRequest): Reply {
   };
 }
 
-async function createRepo(llmUrl: string): Promise<{ dir: string; cleanup(): Promise<void> }> {
+export async function createRepo(llmUrl: string): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await realpath(await mkdtemp(join(tmpdir(), 'cambrian-llm-loop-')));
   const config = [
     'goal: "raise X"',
@@ -316,4 +316,5 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(figures));
 }
 
-await main();
+// Runs only as a script (bench/profile.ts imports the repo and reply helpers).
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) await main();
