@@ -12,16 +12,20 @@ import { writeChildCommit, type PlumbingContext } from './commit-child.ts';
 import { openLooseObjectStore, type LooseObjectStore } from './loose-objects.ts';
 import { RefUpdater } from './ref-updater.ts';
 import { toRef } from './branches.ts';
+import { parseRawTree } from './tree-edit.ts';
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Trees are immutable, so listings can be cached by commit; operators re-list a parent often. */
 const LISTING_CACHE_SIZE = 16;
+/** Subtree listings kept by object id (a few hundred directories of a typical repository). */
+const SUBTREE_CACHE_SIZE = 2_000;
 
 export class GitRepo implements Git, PlumbingContext {
   private readonly reader: BatchObjectReader;
   private readonly refs: RefUpdater;
   private objectStore: Promise<LooseObjectStore | null> | null = null;
   private readonly listings = new Map<string, TreeEntry[]>();
+  private readonly subtrees = new Map<string, TreeEntry[]>();
   private scratchDir: Promise<string> | null = null;
   private scratchCounter = 0;
 
@@ -64,14 +68,50 @@ export class GitRepo implements Git, PlumbingContext {
     const sha = await this.commitSha(commit);
     let entries = this.listings.get(sha);
     if (entries === undefined) {
-      const { stdout } = await this.run(['ls-tree', '-r', '-z', '--full-tree', sha]);
-      entries = parseTreeListing(stdout);
+      // Read through the long-lived cat-file process, subtree by subtree: no spawn, and a child
+      // shares all but the changed subtrees with its parent, which are cached by object id.
+      const root = await this.reader.contents(`${sha}^{tree}`);
+      if (root === null || root.type !== 'tree') throw badRevision(commit);
+      entries = await this.listTree(root.oid, root.content, sha.length / 2);
       this.listings.set(sha, entries);
       if (this.listings.size > LISTING_CACHE_SIZE) {
         this.listings.delete(this.listings.keys().next().value as string);
       }
     }
     return entries.map((entry) => ({ ...entry }));
+  }
+
+  /** Files under one tree (paths relative to it), in git's order; subtrees cached by object id. */
+  private async listTree(oid: string, content: Buffer | null, oidBytes: number): Promise<TreeEntry[]> {
+    const cached = this.subtrees.get(oid);
+    if (cached !== undefined) {
+      // Refresh its place: recently used subtrees are the ones children share.
+      this.subtrees.delete(oid);
+      this.subtrees.set(oid, cached);
+      return cached;
+    }
+    if (content === null) {
+      const found = await this.reader.contents(oid);
+      if (found === null || found.type !== 'tree') throw new CambrianError('CAMBRIAN_GIT_FAILED', `tree ${oid} is missing`);
+      content = found.content;
+    }
+    const raw = parseRawTree(content, oidBytes);
+    const subtrees = await Promise.all(
+      raw.map((entry) => (entry.mode === '40000' ? this.listTree(entry.oid.toString('hex'), null, oidBytes) : null)),
+    );
+    const entries: TreeEntry[] = [];
+    raw.forEach((entry, i) => {
+      const name = entry.name.toString('utf8');
+      const below = subtrees[i];
+      if (below) {
+        for (const file of below) entries.push({ path: `${name}/${file.path}`, mode: file.mode, blob: file.blob });
+      } else if (entry.mode !== '160000') {
+        entries.push({ path: name, mode: entry.mode.padStart(6, '0'), blob: entry.oid.toString('hex') }); // gitlinks are not files
+      }
+    });
+    this.subtrees.set(oid, entries);
+    if (this.subtrees.size > SUBTREE_CACHE_SIZE) this.subtrees.delete(this.subtrees.keys().next().value as string);
+    return entries;
   }
 
   async readFile(commit: string, path: string): Promise<string | null> {
@@ -179,18 +219,6 @@ export class GitRepo implements Git, PlumbingContext {
   private async commitSha(rev: string): Promise<string> {
     return FULL_SHA.test(rev) ? rev : this.resolve(rev);
   }
-}
-
-function parseTreeListing(stdout: string): TreeEntry[] {
-  const entries: TreeEntry[] = [];
-  for (const record of stdout.split('\0')) {
-    const tab = record.indexOf('\t');
-    if (tab < 0) continue;
-    const [mode, type, blob] = record.slice(0, tab).split(' ');
-    if (type !== 'blob' || mode === undefined || blob === undefined) continue; // gitlinks are not files
-    entries.push({ path: record.slice(tab + 1), mode, blob });
-  }
-  return entries;
 }
 
 function badRevision(rev: string): CambrianError {

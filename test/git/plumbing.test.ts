@@ -2,7 +2,7 @@
 // reproducible, handle nested paths, deletes and modes, and the read/ref/diff/merge helpers work.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, symlink, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { openRepo } from '../../src/git/repo.ts';
@@ -150,6 +150,37 @@ describe('GitRepo plumbing', () => {
     assert.equal(await repo.readBlob(readme.blob), FILES['README.md']);
     assert.equal(await repo.readFile(temp.head, 'src'), null, 'a directory is not a file');
     assert.equal(await repo.readFile(temp.head, 'missing.txt'), null);
+  });
+
+  it('lists a tree in-process exactly as git ls-tree -r does (order, modes, links, nested and unicode paths)', async () => {
+    const other = await createTempRepo({ 'z.txt': 'z\n', 'a/b/c/deep.txt': 'd\n', 'a/x.sh': '#!/bin/sh\n', 'ü ñ/é.txt': 'u\n', 'a-b.txt': 'h\n', 'a.txt': 'a\n' });
+    try {
+      await other.git('update-index', '--chmod=+x', 'a/x.sh');
+      await symlink('a/b/c/deep.txt', join(other.dir, 'link'));
+      await other.git('add', 'link');
+      await other.git('commit', '--quiet', '-m', 'more');
+      const opened = await openRepo(other.dir);
+      try {
+        const listing = await opened.listFiles('HEAD');
+        const expected = (await other.git('-c', 'core.quotePath=false', 'ls-tree', '-r', '--full-tree', 'HEAD'))
+          .split('\n')
+          .map((line) => {
+            const [meta, path] = line.split('\t');
+            const [mode, , blob] = meta!.split(' ');
+            return { path: path!, mode: mode!, blob: blob! };
+          });
+        assert.deepEqual(listing, expected);
+        // A child that changes one file shares every other subtree with its parent.
+        const child = await opened.commitChild({ parent: await opened.resolve('HEAD'), changes: [{ path: 'a/b/c/deep.txt', content: 'changed\n' }], subject: 'c', trailers: [], timestamp: 1 });
+        const childListing = await opened.listFiles(child.commit);
+        assert.equal(childListing.find((e) => e.path === 'a/b/c/deep.txt')!.blob === expected.find((e) => e.path === 'a/b/c/deep.txt')!.blob, false);
+        assert.deepEqual(childListing.map((e) => e.path), expected.map((e) => e.path));
+      } finally {
+        await opened.close();
+      }
+    } finally {
+      await other.cleanup();
+    }
   });
 
   it('reads many files concurrently through the one batch reader', async () => {
