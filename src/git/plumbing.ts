@@ -19,6 +19,8 @@ const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const LISTING_CACHE_SIZE = 16;
 /** Subtree listings kept by object id (a few hundred directories of a typical repository). */
 const SUBTREE_CACHE_SIZE = 2_000;
+/** Diffs kept by (from, to, paths); an inspiration's diff is asked for again and again. */
+const DIFF_CACHE_SIZE = 256;
 
 export class GitRepo implements Git, PlumbingContext {
   private readonly reader: BatchObjectReader;
@@ -26,6 +28,7 @@ export class GitRepo implements Git, PlumbingContext {
   private objectStore: Promise<LooseObjectStore | null> | null = null;
   private readonly listings = new Map<string, TreeEntry[]>();
   private readonly subtrees = new Map<string, TreeEntry[]>();
+  private readonly diffs = new Map<string, string>();
   private scratchDir: Promise<string> | null = null;
   private scratchCounter = 0;
 
@@ -163,9 +166,17 @@ export class GitRepo implements Git, PlumbingContext {
   }
 
   async diff(from: string, to: string, paths: string[] = []): Promise<string> {
+    const [a, b] = [await this.commitSha(from), await this.commitSha(to)];
+    // Commits never change, so neither does their diff: prompts show the same inspirations often.
+    const key = `${a} ${b} ${paths.join('\0')}`;
+    const cached = this.diffs.get(key);
+    if (cached !== undefined) return cached;
     const args = ['--literal-pathspecs', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames'];
-    args.push('--src-prefix=a/', '--dst-prefix=b/', await this.commitSha(from), await this.commitSha(to), '--', ...paths);
-    return (await this.run(args)).stdout;
+    args.push('--src-prefix=a/', '--dst-prefix=b/', a, b, '--', ...paths);
+    const { stdout } = await this.run(args);
+    this.diffs.set(key, stdout);
+    if (this.diffs.size > DIFF_CACHE_SIZE) this.diffs.delete(this.diffs.keys().next().value as string);
+    return stdout;
   }
 
   async mergeFile(base: string, ours: string, theirs: string): Promise<MergeResult> {
