@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { detectSandbox } from '../../src/evaluate/sandbox.ts';
 import { openStore } from '../../src/store/open.ts';
 import { runCli, startCli } from '../support/cli.ts';
 import { createTempRepo, type TempRepo } from '../support/temp-repo.ts';
@@ -99,7 +100,10 @@ async function processesWith(marker: string): Promise<number[]> {
   return found;
 }
 
-describe('hostile candidates in a run', () => {
+const sandbox = await detectSandbox();
+const skip = sandbox.bwrap ? false : `bubblewrap cannot run here (${sandbox.reason}); candidates are never run without it`;
+
+describe('hostile candidates in a run', { skip }, () => {
   it('finishes a 200-evaluation budget with every hostile candidate contained and classified', async () => {
     const probe = await listeningServer();
     try {
