@@ -130,8 +130,7 @@ async function persistCall(
       createdAt: new Date(),
     });
     if (runId && event) {
-      const run = await tx.runs.get(runId);
-      if (run) await tx.runs.update(runId, { usdSpent: run.usdSpent + record.usd, tokensSpent: run.tokensSpent + record.tokensIn + record.tokensOut });
+      await tx.runs.addSpend(runId, { usd: record.usd, tokens: record.tokensIn + record.tokensOut });
       await tx.ledger.append(runId, [event]);
     }
   });

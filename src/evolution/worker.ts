@@ -122,7 +122,7 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
   const inspirations = (await session.records.getMany(job.inspirationIds)).map(viewOf);
   // The lineage and past failures cost 3–4 statements: only fetched for operators that read them.
   const history = entry.operator.usesHistory === true;
-  const lineage = history ? (await deps.store.individuals.lineage(parentRecord.id, LINEAGE_IN_PROMPT)).map(viewOf) : [];
+  const lineage = history ? (await lineageOf(session, parentRecord, LINEAGE_IN_PROMPT)).map(viewOf) : [];
   const ctx: ProposeContext = {
     runId: run.id,
     jobId: job.id,
@@ -266,6 +266,22 @@ async function commitChild(
   session.records.put(record);
   deps.bus.publish(events);
   return { kind: 'committed', individual: record, origin: { parentCommit: parent.commit, changes }, cached };
+}
+
+/**
+ * The parent and its ancestors, newest first, walked through the session's record cache: ancestors
+ * of archive members are mostly cached, so this costs no statement where the store's recursive
+ * query would cost two and parse every ancestor's embedding.
+ */
+async function lineageOf(session: Session, parent: IndividualRecord, limit: number): Promise<IndividualRecord[]> {
+  const chain: IndividualRecord[] = [parent];
+  for (let at = parent; chain.length < limit && at.parentId !== null; ) {
+    const next = await session.records.get(at.parentId);
+    if (next === null) break;
+    chain.push(next);
+    at = next;
+  }
+  return chain;
 }
 
 /** The parent's own failure (what llm-repair repairs) first, then its newest failed children. */

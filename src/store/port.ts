@@ -182,6 +182,8 @@ export interface RunRepo {
   /** Newest first. */
   list(): Promise<RunRecord[]>;
   update(id: string, patch: RunPatch): Promise<void>;
+  /** Adds LLM spending to the run's totals in one statement (no read first). */
+  addSpend(id: string, spend: { usd: number; tokens: number }): Promise<void>;
 }
 
 export interface IndividualRepo {

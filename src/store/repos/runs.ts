@@ -1,5 +1,5 @@
 // The runs repository: one row per `cambrian run`, carrying its counters and persisted loop state.
-import { and, desc, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { RunPatch, RunRecord, RunRepo, RunState } from '../port.ts';
 import { runs } from '../schema.ts';
 import { definedOnly, expectUpdated, type Db } from './db.ts';
@@ -49,6 +49,12 @@ export function runRepo(db: Db): RunRepo {
       if (Object.keys(values).length === 0) return;
       const matched = await db.update(runs).set(values).where(eq(runs.id, id)).returning({ id: runs.id });
       expectUpdated('run', id, matched);
+    },
+    async addSpend(id, { usd, tokens }) {
+      await db
+        .update(runs)
+        .set({ usdSpent: sql`${runs.usdSpent} + ${usd}`, tokensSpent: sql`${runs.tokensSpent} + ${tokens}` })
+        .where(eq(runs.id, id));
     },
   };
 }

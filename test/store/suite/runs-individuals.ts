@@ -23,6 +23,15 @@ export function runAndIndividualTests(store: GetStore): void {
       await assert.rejects(store().runs.update(uid('missing'), { state: 'failed' }), /no such row/);
     });
 
+    it('adds LLM spending to a run without reading it first, concurrent adds included', async () => {
+      const run = makeRun({ usdSpent: 0.5, tokensSpent: 1000 });
+      await store().runs.insert(run);
+      await Promise.all(Array.from({ length: 10 }, () => store().runs.addSpend(run.id, { usd: 0.25, tokens: 100 })));
+      const updated = await store().runs.get(run.id);
+      assert.equal(updated?.usdSpent, 3);
+      assert.equal(updated?.tokensSpent, 2000);
+    });
+
     it('stores the loop state\'s projection apart and keeps it when a patch leaves it out', async () => {
       const projection = { mean: [0.5, 0.25], components: [[1, 0], [0, 1]], scale: [2, 3] };
       const run = makeRun({ loopState: { rng: [1, 2, 3, 4], projection: null } });
