@@ -5,8 +5,9 @@ import type { CambrianConfig } from '../config/schema.ts';
 
 export function searchConfigHash(config: CambrianConfig): string {
   const { budget: _budget, workers: _workers, $schema: _schema, ...search } = config;
-  // How candidates are contained does not shape the search: a user may add --no-sandbox on resume.
-  const { sandbox: _sandbox, ...evaluator } = search.evaluator;
+  // How candidates are contained does not shape the search: a user may add --no-sandbox or a
+  // read-only path on resume (and runs started before these keys existed keep their hash).
+  const { sandbox: _sandbox, readOnlyPaths: _readOnlyPaths, ...evaluator } = search.evaluator;
   return createHash('sha256').update(stableJson({ ...search, evaluator })).digest('hex').slice(0, 16);
 }
 
