@@ -74,6 +74,18 @@ async function filesContaining(dir: string, needle: string): Promise<string[]> {
   return found;
 }
 
+/** The repository's only run finished with exactly `evaluations` evaluations. */
+async function assertFinished(repo: TempRepo, evaluations: number): Promise<void> {
+  const store = await openStore({ repoDir: repo.dir });
+  try {
+    const [run] = await store.runs.list();
+    assert.equal(run!.evaluations, evaluations);
+    assert.equal(run!.state, 'finished');
+  } finally {
+    await store.close();
+  }
+}
+
 async function digestTree(dir: string): Promise<string> {
   const hash = createHash('sha256');
   const walk = async (path: string): Promise<void> => {
@@ -124,14 +136,7 @@ describe('escape drills', { skip }, () => {
     assert.equal(await digestTree(join(repo.dir, '.git', 'hooks')), userGitBefore, "the user's hooks are unchanged");
     assert.equal(await repo.git('status', '--porcelain'), '', "the user's working tree is unchanged");
     assert.deepEqual(await filesContaining(outside.dir, SECRET), [], 'no secret was written outside');
-    const store = await openStore({ repoDir: repo.dir });
-    try {
-      const [run] = await store.runs.list();
-      assert.equal(run!.evaluations, 12);
-      assert.equal(run!.state, 'finished');
-    } finally {
-      await store.close();
-    }
+    await assertFinished(repo, 12);
   });
 
   it('a metrics file linked to /proc/self/environ or a private file is refused and nothing of it is kept', async () => {
@@ -176,14 +181,7 @@ describe('escape drills', { skip }, () => {
     await repo.commit({ 'eval/run.sh': 'grep -q "SALT = 1000;" candidate.mjs || mkfifo "$CAMBRIAN_METRICS_FILE"\necho \'{"score": 1}\'\n' });
     const run = await cli(['run', '--repo', repo.dir, '--workers', '2', '--max-evals', '8']);
     assert.equal(run.code, 0, run.stderr);
-    const store = await openStore({ repoDir: repo.dir });
-    try {
-      const [record] = await store.runs.list();
-      assert.equal(record!.evaluations, 8);
-      assert.equal(record!.state, 'finished');
-    } finally {
-      await store.close();
-    }
+    await assertFinished(repo, 8);
   });
 
   it('a huge metrics object is refused without reading it into memory', async () => {
