@@ -51,9 +51,12 @@ export class CommandEvaluator implements Evaluator {
   private readonly stages: StageConfig[];
   private warnedUnsandboxed = false;
   private view: SandboxView | null = null;
+  /** The environment evaluators inherit from (allowlisted); read once. */
+  private readonly parentEnv: NodeJS.ProcessEnv;
 
   constructor(options: CommandEvaluatorOptions) {
     this.options = options;
+    this.parentEnv = options.parentEnv ?? process.env;
     this.configHash = evaluatorConfigHash(options.config, options.metrics, options.fitness);
     const { config } = options;
     this.stages = config.stages ?? [{ name: 'main', command: config.command!, timeoutMs: config.timeoutMs }];
@@ -147,7 +150,7 @@ export class CommandEvaluator implements Evaluator {
     worktree: string,
     sandbox: SandboxStatus,
   ): Promise<RunFailure | { result: StageResult; failure?: RunFailure }> {
-    const { config, parentEnv } = this.options;
+    const { config } = this.options;
     let metricsDir: string;
     try {
       metricsDir = await mkdtemp(join(tmpdir(), 'cambrian-stage-'));
@@ -156,7 +159,7 @@ export class CommandEvaluator implements Evaluator {
     }
     try {
       const metricsFile = join(metricsDir, 'metrics.json');
-      const env = buildStageEnv(parentEnv ?? process.env, config.env, {
+      const env = buildStageEnv(this.parentEnv, config.env, {
         CAMBRIAN_RUN_ID: request.runId,
         CAMBRIAN_INDIVIDUAL_ID: request.individualId,
         CAMBRIAN_WORKTREE: worktree,
@@ -234,8 +237,8 @@ export class CommandEvaluator implements Evaluator {
   /** The host view of the sandbox: computed once, from the evaluator's PATH and the config. */
   private sandboxView(): SandboxView {
     if (this.view === null) {
-      const { config, parentEnv } = this.options;
-      const env = parentEnv ?? process.env;
+      const { config } = this.options;
+      const env = this.parentEnv;
       this.view = computeSandboxView({
         path: env['PATH'],
         home: env['HOME'],

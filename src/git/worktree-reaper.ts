@@ -28,11 +28,6 @@ export function ownerFilePath(root: string, index: number): string {
   return `${worktreePath(root, index)}.owner`;
 }
 
-/** Removes one pooled directory as plain files (links removed, never followed). */
-export async function removeWorktree(_repoDir: string, path: string): Promise<void> {
-  removeTree(path);
-}
-
 /**
  * Deletes pool worktrees under `root` whose owner process is dead, then their owner files (last,
  * so a half-reaped slot is never claimed). Returns the removed worktree paths.
@@ -54,7 +49,7 @@ export async function reapOrphanWorktrees(repoDir: string, options: { root?: str
     const owner = await readOwnerFile(ownerFile);
     if (owner === null || (await isOwnerAlive(owner))) continue;
     const path = join(root, match[1]!);
-    await removeWorktree(repoDir, path);
+    removeTree(path); // as plain files: links removed, never followed
     await rm(ownerFile, { force: true });
     reaped.push(path);
   }
