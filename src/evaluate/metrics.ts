@@ -59,6 +59,10 @@ export function validateMetrics(value: unknown, origin: string, quote = true): M
     if (key.length > METRICS_LIMITS.keyChars) {
       return { ok: false, reason: `${origin}: metric #${index + 1} has a name longer than ${METRICS_LIMITS.keyChars} characters` };
     }
+    // Control characters (NUL above all, which Postgres refuses in text) never make a metric name.
+    if (/[\u0000-\u001f\u007f]/.test(key)) {
+      return { ok: false, reason: `${origin}: metric #${index + 1} has a control character in its name` };
+    }
     if (typeof raw === 'string' && raw.startsWith(NON_FINITE_TAG)) {
       return { ok: false, reason: `${name} is ${raw.slice(NON_FINITE_TAG.length)}; metrics must be finite numbers` };
     }

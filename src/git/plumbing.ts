@@ -9,6 +9,7 @@ import type { CommitRequest, CommitResult, Git, MergeResult, TreeEntry } from '.
 import { runGit, type RunGitOptions, type RunGitResult } from './exec.ts';
 import { BatchObjectReader, type ObjectContents } from './object-reader.ts';
 import { writeChildCommit, type PlumbingContext } from './commit-child.ts';
+import { diffListings } from './tree-diff.ts';
 import { openLooseObjectStore, type LooseObjectStore } from './loose-objects.ts';
 import { RefUpdater } from './ref-updater.ts';
 import { toRef } from './branches.ts';
@@ -171,9 +172,13 @@ export class GitRepo implements Git, PlumbingContext {
     const key = `${a} ${b} ${paths.join('\0')}`;
     const cached = this.diffs.get(key);
     if (cached !== undefined) return cached;
-    const args = ['--literal-pathspecs', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames'];
-    args.push('--src-prefix=a/', '--dst-prefix=b/', a, b, '--', ...paths);
-    const { stdout } = await this.run(args);
+    // In-process from the two listings and their blobs (no spawn; see tree-diff.ts).
+    const [left, right] = await Promise.all([this.listFiles(a), this.listFiles(b)]);
+    const stdout = await diffListings(left, right, paths, async (blob) => {
+      const found = await this.reader.contents(blob);
+      if (found === null || found.type !== 'blob') throw new CambrianError('CAMBRIAN_GIT_FAILED', `blob ${blob} is missing`);
+      return found.content;
+    });
     this.diffs.set(key, stdout);
     if (this.diffs.size > DIFF_CACHE_SIZE) this.diffs.delete(this.diffs.keys().next().value as string);
     return stdout;

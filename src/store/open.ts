@@ -11,6 +11,7 @@ import { createInChildProcess, damagedStoreError, inspectDataDir, removeCreation
 import { CAMBRIAN_DIR, excludeCambrianDir } from './git-exclude.ts';
 import { acquireStoreLock } from './lock.ts';
 import { applyMigrations } from './migrate.ts';
+import { withBatchedWrites } from './batched-writes.ts';
 import { pgliteMigrationClient, postgresMigrationClient } from './migration-clients.ts';
 import type { Store } from './port.ts';
 import type { Db } from './repos/db.ts';
@@ -26,10 +27,12 @@ export interface OpenDatabase {
 }
 
 /**
+ * `standard_conforming_strings` is Postgres' default, pinned because batched writes inline values as
+ * '…' literals whose only escape is a doubled quote (batched-writes.ts).
  * PGlite reserves 128 MB of shared buffers by default; 16 MB cuts a reopened store's RSS from ~320 MB
  * to ~180 MB (measured in facts.md), and Cambrian's working set is small rows.
  */
-export const PGLITE_CONF = ['shared_buffers = 16MB'];
+export const PGLITE_CONF = ['shared_buffers = 16MB', 'standard_conforming_strings = on'];
 /** Server connections per process: the loop is one writer plus a few readers. */
 const SERVER_POOL_SIZE = 4;
 
@@ -75,7 +78,7 @@ async function openEmbedded(repoDir: string): Promise<OpenDatabase> {
   const pglite = client;
   return {
     backend: 'pglite',
-    db: drizzlePglite({ client: pglite }),
+    db: drizzlePglite({ client: withBatchedWrites(pglite) }),
     close: async () => {
       try {
         await pglite.close();

@@ -1,6 +1,8 @@
 // A Store whose writes pass through a Redactor: every text that can carry candidate or model output
 // (evaluation stdout/stderr and reasons, ledger events, job errors, LLM call errors, descriptions,
-// stop reasons) is scrubbed of known secrets before it reaches the database.
+// stop reasons) is scrubbed of known secrets before it reaches the database, and of NUL characters,
+// which Postgres refuses in text and jsonb (one stray byte in a candidate's stderr used to fail the
+// write and stop the run): they are stored as U+FFFD, in strings and in object keys.
 //
 // Why a wrapper at the port rather than calls in each writer: the loop, the LLM wiring and later
 // workers write through many paths, and one forgotten call would leak; wrapping the port in the
@@ -18,8 +20,9 @@ export function redactingStore(store: Store, redactor: Redactor): Store {
   };
 }
 
-function redactingRepos(tx: StoreTx, redactor: Redactor): StoreTx {
-  const { redact, redactDeep } = redactor;
+function redactingRepos(tx: StoreTx, secrets: Redactor): StoreTx {
+  const redact = (text: string): string => withoutNul(secrets.redact(text));
+  const redactDeep = <T>(value: T): T => withoutNulDeep(secrets.redactDeep(value));
   const text = (value: string | null | undefined): string | null | undefined => (typeof value === 'string' ? redact(value) : value);
   const individual = (record: IndividualRecord): IndividualRecord => ({
     ...record,
@@ -42,7 +45,12 @@ function redactingRepos(tx: StoreTx, redactor: Redactor): StoreTx {
       ...bindAll(individuals),
       insert: (record) => individuals.insert(individual(record)),
       insertMany: (records) => individuals.insertMany(records.map(individual)),
-      update: (id, patch) => individuals.update(id, patch.meta === undefined ? patch : { ...patch, meta: redactDeep(patch.meta) }),
+      update: (id, patch) =>
+        individuals.update(id, {
+          ...patch,
+          ...(patch.meta === undefined ? {} : { meta: redactDeep(patch.meta) }),
+          ...(patch.metrics === undefined ? {} : { metrics: redactDeep(patch.metrics) }),
+        }),
     },
     evaluations: {
       ...bindAll(evaluations),
@@ -50,7 +58,8 @@ function redactingRepos(tx: StoreTx, redactor: Redactor): StoreTx {
         evaluations.insert({
           ...evaluation,
           reason: text(evaluation.reason) ?? null,
-          stages: evaluation.stages.map((stage) => ({ ...stage, stdout: redact(stage.stdout), stderr: redact(stage.stderr) })),
+          metrics: redactDeep(evaluation.metrics),
+          stages: evaluation.stages.map((stage) => redactDeep({ ...stage, stdout: redact(stage.stdout), stderr: redact(stage.stderr) })),
         }),
     },
     jobs: {
@@ -68,6 +77,35 @@ function redactingRepos(tx: StoreTx, redactor: Redactor): StoreTx {
       insert: (call) => llmCalls.insert({ ...call, error: text(call.error) ?? null }),
     },
   };
+}
+
+const NUL = /\u0000/g;
+
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replace(NUL, '\uFFFD') : text;
+}
+
+/** Strings and object keys without NUL; unchanged values keep their identity (no copy). */
+function withoutNulDeep<T>(value: T): T {
+  if (typeof value === 'string') return withoutNul(value) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    value.forEach((item, i) => {
+      const next = withoutNulDeep(item);
+      if (next !== item) (copy ??= value.slice())[i] = next;
+    });
+    return (copy ?? value) as T;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  let changed = false;
+  const entries = Object.entries(value).map(([key, item]) => {
+    const [k, v] = [withoutNul(key), withoutNulDeep(item)];
+    if (k !== key || v !== item) changed = true;
+    return [k, v] as const;
+  });
+  return (changed ? Object.fromEntries(entries) : value) as T;
 }
 
 /** The repo's methods (own or inherited) bound to it, so the wrapper can spread them and override a few. */

@@ -152,6 +152,35 @@ describe('hostile candidates in a run', { skip }, () => {
     }
   });
 
+  it('stores NUL bytes a candidate prints (stdout, stderr, a metric name) without stopping the run', async () => {
+    // Postgres refuses NUL in text and jsonb: one stray byte in a failing candidate's stderr used to
+    // fail the store write and with it the run. The store boundary now writes U+FFFD instead.
+    const nul = `import { MODE, SALT } from '../candidate.mjs';
+const kind = Math.abs(Math.trunc(MODE)) % 3;
+if (kind === 0) { process.stderr.write('bad\\0byte\\n'); process.exit(1); }
+if (kind === 2) console.log(JSON.stringify({ score: SALT % 97, ['x\\u0000y']: 1 }));
+else { process.stdout.write('\\0\\0\\n'); console.log(JSON.stringify({ score: SALT % 97 })); }
+`;
+    const repo = await hostileRepo(16, 9, nul);
+    const result = await runCli(['run', '--repo', repo.dir, '--workers', '2']);
+    assert.equal(result.code, 0, result.stderr);
+    const store = await openStore({ repoDir: repo.dir });
+    try {
+      const [run] = await store.runs.list();
+      assert.equal(run!.state, 'finished');
+      assert.equal(run!.evaluations, 16);
+      const progress = await store.evaluations.progress(run!.id);
+      const stages = (await Promise.all(progress.map((p) => store.evaluations.listByIndividual(p.individualId)))).flat().flatMap((e) => e.stages);
+      const text = stages.map((s) => s.stdout + s.stderr).join('');
+      assert.ok(!text.includes('\0'), 'no NUL reached the store');
+      assert.ok(text.includes('\uFFFD'), `the NUL bytes candidates printed are shown as U+FFFD: ${JSON.stringify(text.slice(0, 200))}`);
+      const reasons = (await Promise.all(progress.map((p) => store.evaluations.listByIndividual(p.individualId)))).flat().map((e) => e.reason ?? '');
+      assert.ok(reasons.some((r) => /control character in its name/.test(r)), 'a NUL in a metric name fails that candidate with a reason');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('classifies an evaluation whose process is killed from outside and carries on', async () => {
     const marker = `cambrian-victim-${process.pid}`;
     const slow = `import { SALT } from '../candidate.mjs';\nsetTimeout(() => console.log(JSON.stringify({ score: SALT % 97 })), 1000);\n// ${marker}\n`;

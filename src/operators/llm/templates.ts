@@ -23,10 +23,21 @@ export async function loadTemplate(name: string, templatesDir?: string): Promise
     if (text !== null) return { source, text };
   }
   const source = join(DEFAULT_TEMPLATES_DIR, name);
-  const text = await readIfExists(source);
-  if (text === null) throw new Error(`built-in prompt template ${source} is missing`);
+  let text = builtIn.get(name);
+  if (text === undefined) {
+    const read = await readIfExists(source);
+    if (read === null) throw new Error(`built-in prompt template ${source} is missing`);
+    builtIn.set(name, (text = read));
+  }
   return { source, text };
 }
+
+/**
+ * The built-in templates ship with the package and never change under a running process: read once
+ * (a job used to read three files and a directory). A user's templatesDir is read on every use.
+ */
+const builtIn = new Map<string, string>();
+let builtInNames: string[] | null = null;
 
 /**
  * One of the system-intro variants (`system*.md`), chosen with the run's rng so phrasing varies
@@ -39,7 +50,8 @@ export async function pickSystemTemplate(rng: Rng, templatesDir?: string): Promi
     });
   }
   for (const dir of templatesDir === undefined ? [DEFAULT_TEMPLATES_DIR] : [templatesDir, DEFAULT_TEMPLATES_DIR]) {
-    const names = ((await listIfExists(dir)) ?? []).filter((n) => /^system.*\.md$/.test(n)).sort();
+    const listed = dir === DEFAULT_TEMPLATES_DIR ? (builtInNames ??= (await listIfExists(dir)) ?? []) : ((await listIfExists(dir)) ?? []);
+    const names = listed.filter((n) => /^system.*\.md$/.test(n)).sort();
     if (names.length > 0) return loadTemplate(rng.pick(names), dir === DEFAULT_TEMPLATES_DIR ? undefined : dir);
   }
   throw new Error(`no system prompt template (system*.md) in ${DEFAULT_TEMPLATES_DIR}`);
