@@ -155,8 +155,11 @@ export async function ingestEvaluation(
     await tx.ledger.append(run.id, events);
     return patch;
   });
-  // The session's cached copy follows the committed row (parents are read from it).
+  // The session's cached copy follows the committed row (parents are read from it), and so do its
+  // in-memory indexes of reusable results and failures.
   session.records.patch(individual.id, resultPatch);
+  session.trees.addEvaluation(evaluation.tree, evaluation.outcome);
+  session.failures.record(individual, evaluation);
   deps.bus.publish(events);
   if (improved) await deps.git.updateRef(`refs/heads/${bestBranch(run.id)}`, individual.commit);
   return { counted, fitness };

@@ -12,6 +12,8 @@ import { searchConfigHash } from './config-hash.ts';
 import { individualId, runIdFor } from './ids.ts';
 import { initialLoopState, parseLoopState, resumedRng } from './loop-state.ts';
 import { RecordCache } from './record-cache.ts';
+import { FailureNotes } from './failure-notes.ts';
+import { TreeIndex } from './tree-index.ts';
 import { ListingCache } from './listing-cache.ts';
 import { Mutex } from './mutex.ts';
 import { fitnessDirection, type Budget, type LoopDeps, type Session } from './session.ts';
@@ -123,7 +125,8 @@ async function createRun(deps: LoopDeps, options: StartOptions): Promise<Started
   deps.bus.publish(events);
   const records = new RecordCache(store.individuals);
   records.put(seed);
-  const session = newSession(deps, run, state, rng, new Archive(archiveOptions(deps)), new CuriosityStats(), seed, records, options);
+  const trees = await TreeIndex.load(store, runId, deps.evaluator.configHash);
+  const session = newSession(deps, run, state, rng, new Archive(archiveOptions(deps)), new CuriosityStats(), seed, records, trees, options);
   session.baseTimestamp = await git.commitTime(base);
   return { session, resumed: false, reopenedJobs: [] };
 }
@@ -162,7 +165,8 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions):
   const archive = await restoreArchive(deps, run, records, state.projection, state.warmupIds);
   // Curiosity is first recorded when a child is ingested: a run stopped right after its seed has none.
   const curiosity = state.curiosity === null || state.curiosity === undefined ? new CuriosityStats() : CuriosityStats.fromJSON(state.curiosity);
-  const session = newSession(deps, run, state, rng, archive, curiosity, seed, records, options);
+  const trees = await TreeIndex.load(store, run.id, deps.evaluator.configHash);
+  const session = newSession(deps, run, state, rng, archive, curiosity, seed, records, trees, options);
   session.baseTimestamp = await git.commitTime(run.baseCommit);
   session.nextIndividualSeq = run.individuals;
 
@@ -193,6 +197,7 @@ function newSession(
   curiosity: CuriosityStats,
   seed: IndividualRecord,
   records: RecordCache,
+  trees: TreeIndex,
   options: StartOptions,
 ): Session {
   state.budget = options.budget;
@@ -214,6 +219,8 @@ function newSession(
     haltReason: null,
     listings: new ListingCache(deps.git),
     records,
+    trees,
+    failures: new FailureNotes(deps.store),
   };
 }
 

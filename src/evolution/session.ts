@@ -19,6 +19,8 @@ import type { LoopState } from './loop-state.ts';
 import type { Mutex } from './mutex.ts';
 import type { Profiler } from './profile.ts';
 import type { RecordCache } from './record-cache.ts';
+import type { FailureNotes } from './failure-notes.ts';
+import type { TreeIndex } from './tree-index.ts';
 
 export interface Clock {
   now(): number;
@@ -78,6 +80,10 @@ export interface Session {
   listings: ListingCache;
   /** Individual records by id, as committed (parents and inspirations are read from here). */
   records: RecordCache;
+  /** The run's trees and the cache's, in memory (duplicate and cache checks without a statement). */
+  trees: TreeIndex;
+  /** Failed attempts shown in prompts, by parent. */
+  failures: FailureNotes;
 }
 
 export function viewOf(record: IndividualRecord): IndividualView {

@@ -8,7 +8,7 @@ import type { FileChange } from '../core/types.ts';
 import { isCambrianError } from '../errors.ts';
 import type { EvaluationResult } from '../evaluate/port.ts';
 import { branchForIndividual } from '../git/branches.ts';
-import type { CostSink, FailureNote, ProposeContext } from '../operators/port.ts';
+import type { CostSink, ProposeContext } from '../operators/port.ts';
 import { checkChanges } from '../operators/scope.ts';
 import type { EvaluationRecord, IndividualRecord, JobCosts, JobRecord } from '../store/port.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
@@ -34,8 +34,6 @@ export type JobOutcome =
 const SUBJECT_MAX = 72;
 /** Ancestors shown to operators (prompts show the lineage's trend). */
 const LINEAGE_IN_PROMPT = 8;
-/** Failed evaluations shown to operators (the parent's own, then its failed children). */
-const FAILURES_IN_PROMPT = 3;
 
 export async function executeJob(session: Session, job: JobRecord, signal: AbortSignal): Promise<JobOutcome> {
   const outcome = await runJob(session, job, signal);
@@ -131,7 +129,7 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
     parent: viewOf(parentRecord),
     inspirations,
     lineage,
-    recentFailures: history ? await recentFailures(session, parentRecord) : [],
+    recentFailures: history ? await session.failures.forParent(parentRecord) : [],
     scope: deps.scope,
     files: gitFileReader(deps.git, session.listings),
     fitnessDirection: session.direction,
@@ -212,9 +210,12 @@ async function commitChild(
   }
   const { commit, tree } = written;
   if (tree === parent.tree) return rejected(job.operator, 'the proposal changes nothing');
-  // One statement: is this code already in the run, and has it been evaluated before (any run)?
-  const { duplicateId, cached } = await deps.store.evaluations.lookupTree(run.id, tree, deps.evaluator.configHash);
+  // Is this code already in the run, and may it have been evaluated before (any run)? From memory;
+  // the tree is claimed at once, so a concurrent worker making the same code sees a duplicate.
+  const duplicateId = session.trees.duplicateOf(tree);
   if (duplicateId) return rejected(job.operator, `same code as ${duplicateId} (duplicate tree)`);
+  session.trees.addIndividual(tree, id);
+  const cached = session.trees.mayBeCached(tree) ? await deps.store.evaluations.findCached(tree, deps.evaluator.configHash) : null;
 
   const record: IndividualRecord = {
     id,
@@ -282,26 +283,6 @@ async function lineageOf(session: Session, parent: IndividualRecord, limit: numb
     at = next;
   }
   return chain;
-}
-
-/** The parent's own failure (what llm-repair repairs) first, then its newest failed children. */
-async function recentFailures(session: Session, parent: IndividualRecord): Promise<FailureNote[]> {
-  const { store } = session.deps;
-  const failed = parent.outcome === 'candidate_failed' ? [parent] : [];
-  failed.push(...(await store.individuals.failedChildren(parent.id, FAILURES_IN_PROMPT)));
-  const notes: FailureNote[] = [];
-  for (const individual of failed.slice(0, FAILURES_IN_PROMPT)) {
-    const evaluation = (await store.evaluations.listByIndividual(individual.id)).at(-1);
-    if (!evaluation || evaluation.outcome !== 'candidate_failed') continue;
-    const stage = evaluation.stages.at(-1);
-    notes.push({
-      individualId: individual.id,
-      operator: individual.operator,
-      reason: evaluation.reason ?? 'failed',
-      stderrTail: (stage?.stderr || stage?.stdout || '').slice(-2000),
-    });
-  }
-  return notes;
 }
 
 /** Reasons are shown as `operator: reason` (operators may already say their name). */

@@ -202,6 +202,8 @@ export interface IndividualRepo {
   /** Embeddings of the newest evaluated individuals of a run (for PCA fitting), oldest first. */
   recentEmbeddings(runId: string, limit: number): Promise<Array<{ id: string; embedding: number[] }>>;
   countByRun(runId: string): Promise<number>;
+  /** Every individual's tree in a run, by seq (the loop's in-memory duplicate index). */
+  treesOfRun(runId: string): Promise<Array<{ id: string; tree: string }>>;
 }
 
 export interface EvaluationRepo {
@@ -213,6 +215,8 @@ export interface EvaluationRepo {
    * loop asks both for every new child: is it a duplicate, and is its result already known?).
    */
   lookupTree(runId: string, tree: string, evaluatorHash: string): Promise<{ cached: EvaluationRecord | null; duplicateId: string | null }>;
+  /** Trees with a reusable result under this evaluator config, any run (the loop's cache index). */
+  reusableTrees(evaluatorHash: string): Promise<string[]>;
   listByIndividual(individualId: string): Promise<EvaluationRecord[]>;
   countByOutcome(runId: string): Promise<Partial<Record<OutcomeKind, number>>>;
   /** Newest failures of a run (for `status`), newest first. */

@@ -48,6 +48,13 @@ export function evaluationRepo(db: Db): EvaluationRepo {
       const evaluation = row?.evaluation?.id ? row.evaluation : null;
       return { cached: evaluation ? toRecord(evaluation) : null, duplicateId: row?.duplicateId ?? null };
     },
+    async reusableTrees(evaluatorHash) {
+      const rows = await db
+        .selectDistinct({ tree: evaluations.tree })
+        .from(evaluations)
+        .where(and(eq(evaluations.evaluatorHash, evaluatorHash), inArray(evaluations.outcome, REUSABLE)));
+      return rows.map((row) => row.tree);
+    },
     async listByIndividual(individualId) {
       const rows = await db.select().from(evaluations).where(eq(evaluations.individualId, individualId)).orderBy(asc(evaluations.seq), asc(evaluations.createdAt));
       return rows.map(toRecord);

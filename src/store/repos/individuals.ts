@@ -94,6 +94,9 @@ export function individualRepo(db: Db): IndividualRepo {
         .limit(limit);
       return rows.map(toRecord);
     },
+    async treesOfRun(runId) {
+      return db.select({ id: individuals.id, tree: individuals.tree }).from(individuals).where(eq(individuals.runId, runId)).orderBy(asc(individuals.seq));
+    },
     async countByRun(runId) {
       const [row] = await db.select({ n: count() }).from(individuals).where(eq(individuals.runId, runId));
       return row?.n ?? 0;

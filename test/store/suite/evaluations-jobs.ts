@@ -32,6 +32,24 @@ export function evaluationAndJobTests(store: GetStore): void {
       assert.equal(await store().evaluations.findCached(uid('tree'), 'eval-hash'), null);
     });
 
+    it('lists a run\'s trees by seq and the trees with a reusable result under an evaluator hash', async () => {
+      const runId = uid('run');
+      const [a, b] = [uid('tree'), uid('tree')];
+      const individuals = [makeIndividual(runId, 2, { tree: b }), makeIndividual(runId, 0, { tree: a }), makeIndividual(runId, 1, { tree: a })];
+      await store().individuals.insertMany(individuals);
+      await store().individuals.insert(makeIndividual(uid('run'), 0, { tree: uid('tree') }));
+      assert.deepEqual(await store().evaluations.reusableTrees(`hash-${runId}`), []);
+      assert.deepEqual(
+        await store().individuals.treesOfRun(runId),
+        [individuals[1]!, individuals[2]!, individuals[0]!].map((i) => ({ id: i.id, tree: i.tree })),
+      );
+      const hash = `hash-${runId}`;
+      for (const [tree, outcome] of [[a, 'ok'], [a, 'candidate_failed'], [b, 'infra_failed']] as const) {
+        await store().evaluations.insert(makeEvaluation(uid('run'), uid('ind'), 1, { tree, outcome, evaluatorHash: hash }));
+      }
+      assert.deepEqual(await store().evaluations.reusableTrees(hash), [a]);
+    });
+
     it('looks up a tree for a run: the cached result (any run) and the run\'s first individual with it', async () => {
       const runId = uid('run');
       const tree = uid('tree');
