@@ -12,6 +12,7 @@ import { budgetFrom } from '../src/cli/run.ts';
 import { runEvolution, type RunSummary } from '../src/evolution/engine.ts';
 import { EventBus } from '../src/evolution/event-bus.ts';
 import type { Phase, Profiler } from '../src/evolution/profile.ts';
+import { llmOperatorFactories } from '../src/llm-wiring.ts';
 
 const exec = promisify(execFile);
 
@@ -98,11 +99,18 @@ export async function git(dir: string, ...args: string[]): Promise<string> {
 /** One `cambrian run` in this process: resumes the newest unfinished run unless forceNew. */
 export async function runLoop(
   dir: string,
-  options: { workers: number; maxEvals: number; profiler?: Profiler; forceNew?: boolean },
+  options: { workers: number; maxEvals: number; profiler?: Profiler; forceNew?: boolean; env?: Record<string, string> },
 ): Promise<RunSummary> {
-  const app = await openApp({ repoDir: dir, env: {}, warn: () => {} });
+  const app = await openApp({ repoDir: dir, env: options.env ?? {}, warn: () => {} });
   try {
-    const loop = await buildLoop(app, { workers: options.workers, bus: new EventBus(), ...(options.profiler && { profiler: options.profiler }) });
+    const llm = await llmOperatorFactories(app, { record: false, replay: false, forceNew: options.forceNew ?? false, workers: options.workers });
+    const loop = await buildLoop(app, {
+      workers: options.workers,
+      bus: new EventBus(),
+      extraOperators: llm.factories,
+      jobCosts: llm.jobCosts,
+      ...(options.profiler && { profiler: options.profiler }),
+    });
     try {
       const budget = budgetFrom(app.config, options.maxEvals);
       return await runEvolution(loop.deps, { forceNew: options.forceNew ?? false, budget }, new AbortController().signal);
