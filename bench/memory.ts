@@ -2,55 +2,15 @@
 // process) resuming runs prepopulated with 1k, 10k and 50k individuals for 50 more evaluations.
 // The peak is the kernel's high-water mark (VmHWM in /proc/<pid>/status), polled until the process
 // exits; children (git, the evaluator) are separate processes and not counted.
-// Run: node --import tsx bench/memory.ts  (BENCH_SIZES=1000,10000,50000)
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Run: node --import tsx bench/memory.ts  (BENCH_SIZES=1000,10000,50000). Not in the default
+// `npm run bench` (the overhead bench measures the same peak on its own prepopulated runs, which
+// saves prepopulating them twice); `npm run bench -- memory` runs it.
 import { performance } from 'node:perf_hooks';
 import { prepopulateInChild } from './prepopulate.ts';
-import { BENCH_ROOT, createBenchRepo, NOOP_EVALUATOR, printTable, round, secondsSince } from './support.ts';
+import { createBenchRepo, NOOP_EVALUATOR, peakRssOfRun, printTable, round, secondsSince } from './support.ts';
 
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,10000,50000').split(',').map(Number);
 const EVALUATIONS = 50;
-const POLL_MS = 20;
-
-async function highWaterMarkKb(pid: number): Promise<number | null> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null; // the process has just exited
-  }
-}
-
-/** Runs the CLI to completion; returns its peak RSS in MiB and its wall time. */
-async function peakRssOfRun(dir: string, maxEvals: number): Promise<{ peakMb: number; seconds: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [join(BENCH_ROOT, 'bin/cambrian.js'), 'run', '--repo', dir, '--max-evals', String(maxEvals), '--workers', '1'], {
-    cwd: BENCH_ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  let peakKb = 0;
-  let exited = false;
-  const exit = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      exited = true;
-      resolve(code);
-    });
-  });
-  while (!exited) {
-    // VmHWM only grows, so the last reading before exit is the peak up to then.
-    peakKb = Math.max(peakKb, (await highWaterMarkKb(child.pid!)) ?? 0);
-    await Promise.race([exit, new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
-  }
-  const code = await exit;
-  if (code !== 0) throw new Error(`cambrian run exited with ${code}: ${stderr}`);
-  return { peakMb: peakKb / 1024, seconds: (performance.now() - started) / 1000 };
-}
 
 async function measure(size: number): Promise<{ size: number; peakMb: number; seconds: number }> {
   const repo = await createBenchRepo({ evaluatorCommand: NOOP_EVALUATOR });

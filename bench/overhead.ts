@@ -1,5 +1,6 @@
 // Engine overhead per individual: a no-op evaluator (prints a constant metric), the numeric operator,
-// one worker, resuming runs prepopulated with 1k, 10k and 100k individuals. Per job: wall time from
+// one worker, resuming runs prepopulated with 1k, 10k and 100k individuals; then the peak RSS of
+// `cambrian run` (the CLI) resuming the same runs for 50 more evaluations. Per job: wall time from
 // scheduling to the end of ingest, minus the evaluator's own time, split by phase.
 // Each size is prepopulated in one child process and measured in another, fresh one (as `cambrian run`
 // resuming). Run: node --import tsx bench/overhead.ts  (BENCH_SIZES=1000,10000 BENCH_EVALUATIONS=150)
@@ -8,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Phase } from '../src/evolution/profile.ts';
 import { fileURLToPath } from 'node:url';
 import { explainPerJobQueries, prepopulateInChild } from './prepopulate.ts';
-import { createBenchRepo, JobRecorder, median, NOOP_EVALUATOR, printTable, round, runBenchChild, runLoop, secondsSince, type JobTiming } from './support.ts';
+import { createBenchRepo, JobRecorder, median, NOOP_EVALUATOR, peakRssOfRun, printTable, round, runBenchChild, runLoop, secondsSince, type JobTiming } from './support.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,10000,100000').split(',').map(Number);
@@ -83,8 +84,13 @@ interface Measured {
   row: Row;
   jobs: number;
   rssMb: number;
+  /** Peak RSS of `cambrian run` (the CLI process) resuming the same run for MEMORY_EVALUATIONS more. */
+  cliPeakMb: number;
   plans: Awaited<ReturnType<typeof explainPerJobQueries>>;
 }
+
+/** Evaluations of the CLI run whose peak RSS is measured on each prepopulated run. */
+const MEMORY_EVALUATIONS = 50;
 
 /** Child mode: resume the prepopulated run in this fresh process and report every job's breakdown. */
 async function measureHere(dir: string, runId: string, evaluations: number): Promise<{ rows: Row[]; rssMb: number }> {
@@ -105,7 +111,10 @@ async function measure(size: number): Promise<Measured> {
     const measured = await runBenchChild<{ rows: Row[]; rssMb: number }>(SELF, ['measure', repo.dir, pre.runId, String(pre.evaluations)]);
     process.stderr.write(`overhead: ${EVALUATIONS} evaluations on top of ${size} in ${secondsSince(resumedAt)}\n`);
     const plans = await explainPerJobQueries(repo.dir, pre.runId, `${pre.runId}-i${Math.ceil(size / 2)}`);
-    return { size, row: medians(measured.rows), jobs: measured.rows.length, rssMb: measured.rssMb, plans };
+    // The memory figure on the same run (prepopulating is most of the cost of either measurement).
+    const cli = await peakRssOfRun(repo.dir, pre.evaluations + EVALUATIONS + MEMORY_EVALUATIONS);
+    process.stderr.write(`overhead: cambrian run of ${MEMORY_EVALUATIONS} evaluations on top of ${size + EVALUATIONS}: peak ${cli.peakMb.toFixed(0)} MiB\n`);
+    return { size, row: medians(measured.rows), jobs: measured.rows.length, rssMb: measured.rssMb, cliPeakMb: cli.peakMb, plans };
   } finally {
     await repo.cleanup();
   }
@@ -118,7 +127,7 @@ async function main(): Promise<void> {
 
   const columns: Array<keyof Row> = ['sample', 'propose', 'commit', 'checkout', 'spawn', 'embed', 'ingest', 'other', 'overhead'];
   console.log(`engine overhead per individual, median ms over ${results[0]?.jobs} jobs (no-op evaluator, numeric operator, 1 worker)`);
-  printTable(['individuals', ...columns, 'rss MB'], results.map((r) => [String(r.size), ...columns.map((c) => r.row[c]), String(r.rssMb)]));
+  printTable(['individuals', ...columns, 'rss MB', 'CLI peak MB'], results.map((r) => [String(r.size), ...columns.map((c) => r.row[c]), String(r.rssMb), round(r.cliPeakMb, 1)]));
   console.log(`reference: \`bash -c "${NOOP_EVALUATOR}"\` spawned by a bare node process (no sandbox, no engine): ${spawnFloor.toFixed(2)} ms`);
   const scans = results.flatMap((r) => r.plans.filter((p) => p.scans).map((p) => `${r.size}: ${p.query}: ${p.plan}`));
   console.log(scans.length === 0 ? 'per-job queries: all use an index (EXPLAIN)' : `per-job queries that scan:\n  ${scans.join('\n  ')}`);
@@ -127,7 +136,18 @@ async function main(): Promise<void> {
     const found = results.find((r) => r.size === size);
     return found ? round(found.row.overhead) : null;
   };
-  console.log(JSON.stringify({ overheadMsMedian1k: at(1000), overheadMsMedian10k: at(10000), overheadMsMedian100k: at(100000) }));
+  const peak = (size: number): number | null => {
+    const found = results.find((r) => r.size === size);
+    return found ? round(found.cliPeakMb, 1) : null;
+  };
+  console.log(JSON.stringify({
+    overheadMsMedian1k: at(1000),
+    overheadMsMedian10k: at(10000),
+    overheadMsMedian100k: at(100000),
+    rssMb1k: peak(1000),
+    rssMb10k: peak(10000),
+    rssMb100k: peak(100000),
+  }));
 }
 
 if (process.argv[2] === 'measure') {

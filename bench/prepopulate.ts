@@ -91,6 +91,15 @@ export async function prepopulate(dir: string, n: number, seed = 1): Promise<Pre
   try {
     const hash = evaluatorConfigHash(config.evaluator, config.metrics, config.fitness);
     const baseMs = run.createdAt.getTime();
+    // Bulk load as Postgres advises: secondary indexes dropped first and built once at the end
+    // (~2× faster than maintaining them row by row); constraints' own indexes stay.
+    const secondary = rowsOf<{ name: string; definition: string }>(
+      await database.db.execute(sql`
+        SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
+        WHERE i.schemaname = 'public' AND i.tablename IN ('individuals', 'evaluations', 'jobs', 'ledger_events')
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`),
+    );
+    for (const index of secondary) await database.db.execute(sql.raw(`DROP INDEX ${JSON.stringify(index.name)}`));
     for (let start = 0; start < individuals.length; start += BATCH) {
       const batch = individuals.slice(start, start + BATCH);
       const rows = batch.map((s) => records(runId, s, commits[s.seq - 1]!, placed.get(individualId(runId, s.seq)), hash, baseMs));
@@ -101,6 +110,7 @@ export async function prepopulate(dir: string, n: number, seed = 1): Promise<Pre
         await bulkInsert(tx, 'ledger_events', rows.flatMap((r) => r.events.map((data) => ({ run_id: runId, type: data.type, data }))), ['run_id', 'type', 'data']);
       });
     }
+    for (const index of secondary) await database.db.execute(sql.raw(index.definition));
     const best = individuals.reduce((a, b) => (b.fitness > a.fitness ? b : a));
     const bestIsSeed = (seedRecord.fitness ?? 1) >= best.fitness;
     const state = parseLoopState(run.loopState);

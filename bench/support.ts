@@ -2,7 +2,7 @@
 // evaluator, an in-process run of the real loop (openApp → buildLoop → runEvolution), a Profiler
 // that groups phase timings per job, and the small statistics and table printing they all use.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -202,3 +202,44 @@ export async function runBenchChild<T>(script: string, args: string[]): Promise<
 
 /** The repository root (bench scripts run from there, so tsx and the sources resolve). */
 export const BENCH_ROOT = new URL('..', import.meta.url).pathname;
+
+/** How often peakRssOfRun polls the child's high-water mark. */
+const POLL_MS = 20;
+
+export async function highWaterMarkKb(pid: number): Promise<number | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null; // the process has just exited
+  }
+}
+
+/** Runs the CLI to completion; returns its peak RSS in MiB and its wall time. */
+export async function peakRssOfRun(dir: string, maxEvals: number): Promise<{ peakMb: number; seconds: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(BENCH_ROOT, 'bin/cambrian.js'), 'run', '--repo', dir, '--max-evals', String(maxEvals), '--workers', '1'], {
+    cwd: BENCH_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  let peakKb = 0;
+  let exited = false;
+  const exit = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      exited = true;
+      resolve(code);
+    });
+  });
+  while (!exited) {
+    // VmHWM only grows, so the last reading before exit is the peak up to then.
+    peakKb = Math.max(peakKb, (await highWaterMarkKb(child.pid!)) ?? 0);
+    await Promise.race([exit, new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
+  }
+  const code = await exit;
+  if (code !== 0) throw new Error(`cambrian run exited with ${code}: ${stderr}`);
+  return { peakMb: peakKb / 1024, seconds: (performance.now() - started) / 1000 };
+}

@@ -42,6 +42,7 @@ interface RunOptions extends RepoOptions {
   replay?: boolean;
   /** false with --no-sandbox. */
   sandbox?: boolean;
+  freshPolicy?: boolean;
 }
 
 export function register(program: Command): void {
@@ -57,6 +58,7 @@ export function register(program: Command): void {
       .option('--record', 'record every LLM request/response under .cambrian/cassettes/')
       .option('--replay', 'answer LLM requests from .cambrian/cassettes/ (fails on a miss)')
       .option('--json', 'stream ledger events as JSON lines on stdout')
+      .option('--fresh-policy', 'a new run starts with no strategy statistics from earlier runs')
       .option('--no-sandbox', 'run candidates WITHOUT bubblewrap (unsafe: they get your privileges; recorded in the ledger)')
       .addHelpText('after', EXIT_STATUS_HELP),
   ).action(async (options: RunOptions) => {
@@ -130,7 +132,7 @@ async function runWithView(app: App, options: RunOptions): Promise<RunSummary> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    return await runEvolution(loop.deps, { forceNew: options.new === true, budget }, controller.signal);
+    return await runEvolution(loop.deps, { forceNew: options.new === true, budget, freshPolicy: options.freshPolicy === true }, controller.signal);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import type { RunRecord, Store } from '../store/port.ts';
 import { runWasSandboxed } from '../store/sandboxed.ts';
+import type { AllocationState } from '../allocation/allocation.ts';
+import { parseBanditState, StrategyBandit } from '../allocation/bandit.ts';
 import { formatFitness, withApp, withRepoOptions, type RepoOptions } from './common.ts';
 import { printJson } from './output.ts';
 
@@ -29,6 +31,29 @@ export interface RunStatus {
   cpuSeconds: number;
   /** False when any session of the run ran candidates without the sandbox (the user opted out). */
   sandboxed: boolean;
+  /** How jobs were allocated: the policy, the busiest strategies, the islands, an earlier run's prior. */
+  allocation: AllocationStatus | null;
+}
+
+export interface AllocationStatus {
+  policy: 'bandit' | 'fixed';
+  arms: Array<{ arm: string; pulls: number; meanReward: number; meanCost: number; roi: number | null }>;
+  islands: Array<{ island: number; best: number | null; stagnantFor: number }>;
+  prior: { fromRun: string; status: string } | null;
+}
+
+/** From the run's loop state (no query): runs made before allocation existed have none. */
+function allocationStatus(run: RunRecord): AllocationStatus | null {
+  const raw = run.loopState['allocation'] as Partial<AllocationState> | null | undefined;
+  if (!raw || typeof raw !== 'object') return null;
+  const bandit = new StrategyBandit(parseBanditState(raw.bandit), { discount: 1, explorationFloor: 0, contextPrior: 1 });
+  const improvedAt = raw.islandImprovedAt ?? [];
+  return {
+    policy: raw.policy === 'bandit' ? 'bandit' : 'fixed',
+    arms: bandit.summary(),
+    islands: (raw.islandBest ?? []).map((best, island) => ({ island, best, stagnantFor: run.evaluations - (improvedAt[island] ?? 0) })),
+    prior: bandit.state.prior ? { fromRun: bandit.state.prior.fromRun, status: bandit.state.prior.status } : null,
+  };
 }
 
 export async function runStatus(store: Store, run: RunRecord): Promise<RunStatus> {
@@ -58,6 +83,7 @@ export async function runStatus(store: Store, run: RunRecord): Promise<RunStatus
     llm: await store.llmCalls.totals(run.id),
     cpuSeconds: totals.cpuSeconds,
     sandboxed: await runWasSandboxed(store, run),
+    allocation: allocationStatus(run),
   };
 }
 
@@ -89,6 +115,17 @@ function formatStatus(s: RunStatus, fitness: string): string {
   if (!s.sandboxed) lines.push('  UNSANDBOXED: candidate code ran with your privileges (evaluator.sandbox: none or --no-sandbox)');
   if (s.state === 'failed' && s.evaluations > 0) lines.push('  resumable: fix the cause above, then `cambrian run` resumes this run');
   if (s.llm.calls > 0) lines.push(`  LLM: ${s.llm.calls} calls, ${s.llm.tokensIn} tokens in, ${s.llm.tokensOut} out, $${s.llm.usd.toFixed(4)}`);
+  if (s.allocation && s.allocation.arms.length > 0) {
+    const a = s.allocation;
+    const prior = a.prior ? `; prior from ${a.prior.fromRun}: ${a.prior.status}` : '';
+    lines.push(`  allocation (${a.policy === 'bandit' ? 'strategy bandit' : 'fixed weights'}${prior}), top strategies:`);
+    for (const arm of a.arms.slice(0, 3)) {
+      const roi = arm.roi === null ? '' : `, reward/$ ${arm.roi.toPrecision(3)}`;
+      lines.push(`    ${arm.arm}: ${arm.pulls} jobs, mean reward ${arm.meanReward.toFixed(3)}, mean cost $${arm.meanCost.toPrecision(3)}${roi}`);
+    }
+    const stagnant = a.islands.filter((i) => i.stagnantFor > 0).map((i) => `${i.island}: ${i.stagnantFor}`).join(', ');
+    if (stagnant) lines.push(`    evaluations since each island last improved: ${stagnant}`);
+  }
   if (s.recentRejections.length > 0) {
     lines.push('  recent rejected proposals:');
     for (const r of s.recentRejections) lines.push(`    ${r.job}: ${r.reason}`);

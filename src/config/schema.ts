@@ -168,6 +168,38 @@ export const llmSchema = z
   })
   .describe('Language models for the llm-* and plan-code operators. Required when one of them is enabled.');
 
+export const allocationSchema = z
+  .strictObject({
+    policy: z
+      .enum(['auto', 'bandit', 'fixed'])
+      .default('auto')
+      .describe('`auto`: the strategy bandit when more than one strategy exists; `bandit`: always; `fixed`: the weights of `operators:` and `llm.models` (the behaviour before the bandit).'),
+    temperatures: z
+      .array(z.number().min(0).max(2))
+      .max(6)
+      .default([0.4, 0.9])
+      .describe('Temperatures each LLM operator and model is tried at; [] leaves each model its configured temperature.'),
+    varyModels: z.boolean().default(true).describe('Try each LLM operator with each model of positive weight (false: the router picks as configured).'),
+    discount: z.number().gt(0).max(1).default(0.98).describe('Weight kept by past observations at each new one (1 = never forget; lower adapts faster).'),
+    explorationFloor: z.number().min(0).max(1).default(0.05).describe('Share of jobs given to a strategy drawn uniformly, so none starves.'),
+    contextPrior: z.number().positive().default(4).describe('Observations the strategy\'s overall mean is worth inside each job context.'),
+    cellBonus: z.number().min(0).default(0.5).describe('Reward added when a child fills an archive cell no one held.'),
+    usdPerCpuSecond: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('Price of one evaluator CPU-second in a strategy\'s cost. Above 0, choices depend on measured time: runs with the same seed, and cassette replays, may diverge.'),
+    usdPerWallSecond: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('Price of one second of a job\'s wall time in a strategy\'s cost (same caveat as usdPerCpuSecond).'),
+    stagnation: positiveInt.default(30).describe('Evaluations without improving an island after which its jobs count as stagnant.'),
+    memory: z.boolean().default(true).describe('Start a new run from the previous run\'s strategy statistics, kept only if they pass a gate (see docs/guide/allocation.md).'),
+    reportEvery: positiveInt.default(25).describe('An allocation summary event every this many evaluations.'),
+  })
+  .describe('How jobs are allocated to strategies (operator × model × temperature); see docs/guide/allocation.md.');
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional().describe('JSON Schema reference for editors; ignored by cambrian.'),
   goal: z.string().min(1).describe('What the evolution should achieve, in words (used in LLM prompts and reports).'),
@@ -190,6 +222,8 @@ export const configSchema = z.strictObject({
     .default({ numeric: { weight: 1 }, crossover: { weight: 0.2 } })
     .describe('Enabled operators by name, with their settings. Names: see src/config/operators.ts.'),
   llm: llmSchema.optional(),
+  // Optional, so configs without it keep their search hash (runs started before it resume as they were).
+  allocation: allocationSchema.optional(),
 });
 
 export type CambrianConfig = z.infer<typeof configSchema>;
@@ -202,3 +236,9 @@ export type SamplerConfig = z.infer<typeof samplerSchema>;
 export type LlmConfig = z.infer<typeof llmSchema>;
 export type LlmModelConfig = z.infer<typeof llmModelSchema>;
 export type BudgetConfig = z.infer<typeof budgetSchema>;
+export type AllocationConfig = z.infer<typeof allocationSchema>;
+
+/** The allocation settings in force: the section's own, or every default. */
+export function allocationSettings(config: CambrianConfig): AllocationConfig {
+  return config.allocation ?? allocationSchema.parse({});
+}

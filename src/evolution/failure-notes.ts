@@ -14,6 +14,8 @@ export class FailureNotes {
   /** Newest first, at most FAILURES_IN_PROMPT, for parents loaded from the store or seen since. */
   private readonly children = new Map<string, FailureNote[]>();
   private readonly own = new Map<string, FailureNote>();
+  /** Failures recorded while their parent's list was being read from the store (merged after). */
+  private readonly arrivedDuringLoad = new Map<string, FailureNote[]>();
 
   constructor(private readonly store: Store) {}
 
@@ -35,9 +37,11 @@ export class FailureNotes {
     if (evaluation.outcome !== 'candidate_failed') return;
     const note = noteOf(individual, evaluation);
     remember(this.own, individual.id, note);
-    const siblings = individual.parentId === null ? undefined : this.children.get(individual.parentId);
+    if (individual.parentId === null) return;
+    this.arrivedDuringLoad.get(individual.parentId)?.push(note);
+    const siblings = this.children.get(individual.parentId);
     // A parent not yet loaded reads this failure from the store when first asked about.
-    if (siblings !== undefined) siblings.splice(0, siblings.length, ...[note, ...siblings.filter((n) => n.individualId !== individual.id)].slice(0, FAILURES_IN_PROMPT));
+    if (siblings !== undefined) siblings.splice(0, siblings.length, ...merged([note], siblings));
   }
 
   private async loadOwn(individual: IndividualRecord): Promise<FailureNote | null> {
@@ -49,14 +53,35 @@ export class FailureNotes {
   }
 
   private async loadChildren(parentId: string): Promise<FailureNote[]> {
-    const notes: FailureNote[] = [];
-    for (const child of await this.store.individuals.failedChildren(parentId, FAILURES_IN_PROMPT)) {
-      const note = this.own.get(child.id) ?? (await this.loadOwn(child));
-      if (note) notes.push(note);
+    // A failure ingested while this read is under way may or may not be in what it returns: it is
+    // collected meanwhile and merged in, so the cached list never misses one.
+    const arrived: FailureNote[] = [];
+    this.arrivedDuringLoad.set(parentId, arrived);
+    let notes: FailureNote[] = [];
+    try {
+      for (const child of await this.store.individuals.failedChildren(parentId, FAILURES_IN_PROMPT)) {
+        const note = this.own.get(child.id) ?? (await this.loadOwn(child));
+        if (note) notes.push(note);
+      }
+    } finally {
+      this.arrivedDuringLoad.delete(parentId);
     }
+    notes = merged(arrived.reverse(), notes);
     remember(this.children, parentId, notes);
     return notes;
   }
+}
+
+/** `newer` (newest first) ahead of `older`, without repeats, at most FAILURES_IN_PROMPT. */
+function merged(newer: readonly FailureNote[], older: readonly FailureNote[]): FailureNote[] {
+  const seen = new Set<string>();
+  const out: FailureNote[] = [];
+  for (const note of [...newer, ...older]) {
+    if (seen.has(note.individualId)) continue;
+    seen.add(note.individualId);
+    out.push(note);
+  }
+  return out.slice(0, FAILURES_IN_PROMPT);
 }
 
 function noteOf(individual: IndividualRecord, evaluation: EvaluationRecord): FailureNote {

@@ -37,6 +37,8 @@ export async function ingestJob(session: Session, job: JobRecord, outcome: JobOu
     const events: LedgerEvent[] = [
       { type: 'job_failed', runId: run.id, jobId: job.id, operator: job.operator, reason: outcome.reason },
     ];
+    // A rejected proposal earns nothing and costs what it spent.
+    observeJob(session, job, 0, outcome.costs, events);
     await deps.store.transaction(async (tx) => {
       await tx.jobs.update(job.id, { status: 'failed', error: outcome.reason, finishedAt: now, costs: outcome.costs });
       await tx.runs.update(run.id, { individuals: run.individuals, loopState: loopStateRecord(state, session.rng.state(), { withProjection: false }), updatedAt: now });
@@ -138,6 +140,16 @@ export async function ingestEvaluation(
     // One write of the individual's result and cell, before a refit reads the newest embeddings.
     const patch: IndividualPatch = { status: 'evaluated', outcome: result.outcome, fitness, metrics: result.metrics ?? {}, embedding, ...placement };
     await tx.individuals.update(individual.id, patch);
+    if (origin) {
+      // What this job earned: the child's improvement over its parent (0 for a failed candidate),
+      // plus the bonus when it filled a new cell; observed before the loop state is written.
+      const filled = events.some((e) => e.type === 'elite_replaced' && e.individualId === individual.id && e.previousId === null);
+      const parent = individual.parentId === null ? null : await session.records.get(individual.parentId);
+      const reward = fitness === null ? 0 : session.allocation.rewardFor(fitness, parent?.fitness ?? null, session.direction, filled);
+      observeJob(session, origin.job, reward, origin.costs, events);
+    }
+    if (fitness !== null && counted) session.allocation.noteIslandFitness(individual.island, fitness, session.direction, run.evaluations);
+    if (counted) maybeSummarise(session, events);
     const refitted = fitness !== null && (await maybeRefit(session, tx, events));
     if (counted) await maybeMigrate(session, tx, events);
     if (origin) {
@@ -163,6 +175,49 @@ export async function ingestEvaluation(
   deps.bus.publish(events);
   if (improved) await deps.git.updateRef(`refs/heads/${bestBranch(run.id)}`, individual.commit);
   return { counted, fitness };
+}
+
+/** Feeds the allocation one job's reward and cost (under the bandit or the fixed weights alike). */
+function observeJob(session: Session, job: JobRecord, reward: number, costs: JobRecord['costs'], events: LedgerEvent[]): void {
+  const { allocation, deps, run } = session;
+  const arm = job.strategy?.arm ?? job.operator;
+  const cell = job.strategy?.cell ?? 0;
+  const context = { stagnant: (cell & 1) !== 0, topParent: (cell & 2) !== 0, failingParent: (cell & 4) !== 0, pressed: (cell & 8) !== 0 };
+  const decided = allocation.bandit.observe(arm, context, reward, allocation.costOf(costs));
+  if (decided) {
+    const { prior } = decided;
+    const event: LedgerEvent = {
+      type: 'allocation_prior',
+      runId: run.id,
+      fromRun: prior.fromRun,
+      status: prior.status,
+      arms: Object.keys(prior.stats).length,
+      checked: prior.checked,
+      armError: prior.armError,
+      flatError: prior.flatError,
+    };
+    events.push(event);
+    if (prior.status === 'rejected') deps.warn(`the strategy statistics of ${prior.fromRun} predicted this run worse than a flat prior: dropped`);
+  }
+}
+
+/** Every `allocation.reportEvery` counted evaluations: where jobs went, what they earned, the islands. */
+function maybeSummarise(session: Session, events: LedgerEvent[]): void {
+  const { allocation, run, archive, deps } = session;
+  if (run.evaluations - allocation.state.lastSummaryAt < allocation.settings.reportEvery) return;
+  allocation.state.lastSummaryAt = run.evaluations;
+  events.push({
+    type: 'allocation_summary',
+    runId: run.id,
+    evaluations: run.evaluations,
+    arms: allocation.bandit.summary().slice(0, 12),
+    islands: Array.from({ length: deps.config.archive.islands }, (_, island) => ({
+      island,
+      best: allocation.state.islandBest[island] ?? null,
+      stagnantFor: run.evaluations - (allocation.state.islandImprovedAt[island] ?? 0),
+      elites: archive.elites(island).length,
+    })),
+  });
 }
 
 /** Consecutive jobs whose operator could not work: `reason` for one more, null when one worked. */

@@ -3,6 +3,7 @@
 // ingests the scheduler checkpoints the RNG in each job row (see resumedRng).
 import type { RngState } from '../core/rng.ts';
 import type { Projection } from '../core/descriptors/projection.ts';
+import type { AllocationState } from '../allocation/allocation.ts';
 
 export interface LoopState {
   version: 1;
@@ -31,6 +32,8 @@ export interface LoopState {
   activeMs: number;
   /** Repair attempts per failed individual (bounded: only the newest failures are repaired). */
   repairs: Record<string, number>;
+  /** The allocation policy's state (null only until run setup fills it; absent in runs made before it). */
+  allocation: AllocationState | null;
   /** The budget the latest session ran under (a resume may extend it). */
   budget: { maxEvaluations: number | null; maxWallClockMs: number | null; targetFitness: number | null; plateau: number | null } | null;
 }
@@ -54,6 +57,7 @@ export function initialLoopState(rng: RngState): LoopState {
     activeMs: 0,
     budget: null,
     repairs: {},
+    allocation: null,
   };
 }
 
@@ -72,6 +76,7 @@ export function parseLoopState(raw: Record<string, unknown>): LoopState {
     infraFailures: state.infraFailures ?? 0,
     lastOperatorFailure: state.lastOperatorFailure ?? null,
     lastInfraFailure: state.lastInfraFailure ?? null,
+    allocation: state.allocation ?? null,
   };
 }
 

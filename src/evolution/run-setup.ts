@@ -12,6 +12,10 @@ import { searchConfigHash } from './config-hash.ts';
 import { individualId, runIdFor } from './ids.ts';
 import { initialLoopState, parseLoopState, resumedRng } from './loop-state.ts';
 import { RecordCache } from './record-cache.ts';
+import { Allocation, initialAllocationState, parseAllocationState } from '../allocation/allocation.ts';
+import { parseBanditState, priorFrom, type PriorState } from '../allocation/bandit.ts';
+import { enumerateStrategies } from '../allocation/strategies.ts';
+import { allocationSettings } from '../config/schema.ts';
 import { FailureNotes } from './failure-notes.ts';
 import { TreeIndex } from './tree-index.ts';
 import { ListingCache } from './listing-cache.ts';
@@ -22,6 +26,8 @@ export interface StartOptions {
   /** Start a fresh run even when an unfinished one exists. */
   forceNew: boolean;
   budget: Budget;
+  /** A new run ignores earlier runs' strategy statistics (`--fresh-policy`). */
+  freshPolicy?: boolean;
 }
 
 export interface StartedSession {
@@ -49,7 +55,8 @@ export function archiveOptions(deps: LoopDeps): ArchiveOptions {
 
 async function createRun(deps: LoopDeps, options: StartOptions): Promise<StartedSession> {
   const { store, git, config, clock } = deps;
-  let ordinal = (await store.runs.list()).length + 1;
+  const earlierRuns = await store.runs.list();
+  let ordinal = earlierRuns.length + 1;
   while ((await git.listRefs(`refs/heads/cambrian/${runIdFor(ordinal)}/`)).length > 0) ordinal++;
   const runId = runIdFor(ordinal);
   const base = await git.resolve('HEAD');
@@ -57,6 +64,9 @@ async function createRun(deps: LoopDeps, options: StartOptions): Promise<Started
   const rng = Rng.fromSeed(config.seed);
   const now = new Date(clock.now());
   const state = initialLoopState(rng.state());
+  state.allocation = initialAllocationState(config, deps.operators);
+  const prior = state.allocation.policy === 'bandit' && allocationSettings(config).memory && !options.freshPolicy ? earlierPolicy(deps, earlierRuns) : null;
+  if (prior) state.allocation.bandit.prior = prior;
   const run: RunRecord = {
     id: runId,
     state: 'running',
@@ -104,6 +114,7 @@ async function createRun(deps: LoopDeps, options: StartOptions): Promise<Started
   };
   const events: LedgerEvent[] = [
     { type: 'run_started', runId, baseCommit: base, seed: config.seed, configHash: run.configHash, resumed: false },
+    ...(prior ? [{ type: 'allocation_prior', runId, fromRun: prior.fromRun, status: prior.status, arms: Object.keys(prior.stats).length, checked: 0, armError: 0, flatError: 0 } satisfies LedgerEvent] : []),
     {
       type: 'individual_created',
       runId,
@@ -147,6 +158,7 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions):
     });
   }
   const state = parseLoopState(run.loopState);
+  state.allocation = parseAllocationState(state.allocation, config);
   if (run.state === 'failed') {
     // A failed run is resumed once its cause is fixed: its failures in a row start over. (A stopped
     // or crashed run keeps counting, so Ctrl-C cannot hide a failing provider.)
@@ -221,7 +233,25 @@ function newSession(
     records,
     trees,
     failures: new FailureNotes(deps.store),
+    allocation: new Allocation(deps.config, deps.operators, (state.allocation ??= initialAllocationState(deps.config, deps.operators))),
   };
+}
+
+/**
+ * The newest earlier run's strategy statistics, as a prior for a new run (decayed; judged by the
+ * gate in bandit.ts). Only runs that allocated with the bandit have any.
+ */
+function earlierPolicy(deps: LoopDeps, runs: readonly RunRecord[]): PriorState | null {
+  const arms = enumerateStrategies(deps.config, deps.operators).map((s) => s.arm);
+  const newestFirst = [...runs].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  for (const run of newestFirst) {
+    const allocation = (run.loopState as { allocation?: { policy?: string; bandit?: unknown } } | null)?.allocation;
+    if (allocation?.policy !== 'bandit') continue;
+    const bandit = parseBanditState(allocation.bandit);
+    if (bandit.observations === 0) continue;
+    return priorFrom(run.id, bandit, arms);
+  }
+  return null;
 }
 
 /** Rebuilds the archive from the elites table; its members' records also warm the record cache. */

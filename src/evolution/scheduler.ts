@@ -3,7 +3,9 @@
 // here only when repair counts changed). Workers only read jobs.
 import { sampleInspirations, sampleParent } from '../core/sampler/sampler.ts';
 import type { ArchiveEntry } from '../core/archive/archive.ts';
-import type { JobRecord } from '../store/port.ts';
+import type { JobRecord, JobStrategy } from '../store/port.ts';
+import type { OperatorEntry } from '../operators/registry.ts';
+import { contextCell, type JobContext } from '../allocation/bandit.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
 import { jobId } from './ids.ts';
 import { loopStateRecord } from './loop-state.ts';
@@ -19,34 +21,12 @@ export interface ScheduleOptions {
 }
 
 export async function scheduleJob(session: Session, options: ScheduleOptions = {}): Promise<JobRecord> {
-  const { deps, rng, archive, state, run } = session;
-  const islands = deps.config.archive.islands;
-  const island = state.nextJobSeq % islands;
-  let operatorName = deps.chooser.choose(deps.operators, rng);
-  let entry = deps.operators.find((o) => o.name === operatorName)!;
-
-  let parent: ArchiveEntry | null = null;
-  let failedParentId: string | null = null;
-  if (entry.parentPolicy === 'failed') {
-    failedParentId = await pickFailedParent(session);
-    if (failedParentId === null) {
-      // Nothing to repair right now: let another operator have this job.
-      const others = deps.operators.filter((o) => o.parentPolicy !== 'failed');
-      if (others.length === 0) failedParentId = session.seed.id;
-      else {
-        operatorName = deps.chooser.choose(others, rng);
-        entry = others.find((o) => o.name === operatorName)!;
-      }
-    }
-  }
-  if (entry.parentPolicy === 'best') parent = archive.best();
-  else if (entry.parentPolicy === 'archive') {
-    const members = archive.members(island);
-    if (members.length > 0) {
-      parent = sampleParent(members, rng, deps.config.sampler, session.curiosity, session.direction).entry;
-    }
-  }
+  const { deps, rng, state, run } = session;
+  const island = state.nextJobSeq % deps.config.archive.islands;
+  const picked = session.allocation.chooses ? await pickByBandit(session, island) : await pickByWeights(session, island);
+  const { operatorName, entry, parent, failedParentId, strategy } = picked;
   const parentId = failedParentId ?? parent?.id ?? session.seed.id;
+  const { archive } = session;
 
   let inspirationIds: string[] = [];
   const k = deps.config.sampler.inspirations;
@@ -55,7 +35,7 @@ export async function scheduleJob(session: Session, options: ScheduleOptions = {
   }
   if (entry.operator.needsInspirations && inspirationIds.length === 0 && parent) {
     // Before the archive has cells (warm-up) there are no neighbours: any other member will do.
-    const others = archive.members(island).filter((m) => m.id !== parent!.id);
+    const others = archive.members(island).filter((m) => m.id !== parent.id);
     inspirationIds = rng.shuffle(others).slice(0, Math.max(1, k)).map((e) => e.id);
   }
 
@@ -84,6 +64,7 @@ export async function scheduleJob(session: Session, options: ScheduleOptions = {
     createdAt: now,
     startedAt: options.claim ? now : null,
     finishedAt: null,
+    strategy,
   };
   state.nextJobSeq = seq + 1;
   state.rng = rng.state();
@@ -102,6 +83,88 @@ export async function scheduleJob(session: Session, options: ScheduleOptions = {
   session.inFlight++;
   deps.bus.publish(events);
   return job;
+}
+
+interface Picked {
+  operatorName: string;
+  entry: OperatorEntry;
+  parent: ArchiveEntry | null;
+  failedParentId: string | null;
+  strategy: JobStrategy | null;
+}
+
+/** Fixed weights (the policy before the bandit, and of runs started before it): operator, then parent. */
+async function pickByWeights(session: Session, island: number): Promise<Picked> {
+  const { deps, rng, archive } = session;
+  let operatorName = deps.chooser.choose(deps.operators, rng);
+  let entry = deps.operators.find((o) => o.name === operatorName)!;
+  let failedParentId: string | null = null;
+  if (entry.parentPolicy === 'failed') {
+    failedParentId = await pickFailedParent(session);
+    if (failedParentId === null) {
+      // Nothing to repair right now: let another operator have this job.
+      const others = deps.operators.filter((o) => o.parentPolicy !== 'failed');
+      if (others.length === 0) failedParentId = session.seed.id;
+      else {
+        operatorName = deps.chooser.choose(others, rng);
+        entry = others.find((o) => o.name === operatorName)!;
+      }
+    }
+  }
+  return { operatorName, entry, parent: parentFor(session, entry, () => sampleFrom(session, island)), failedParentId, strategy: null };
+}
+
+/**
+ * The strategy bandit: the archive parent is drawn first (the job's context describes it), then the
+ * strategy among those that can work now (the repair operator only when there is a failure to
+ * repair); an operator with another parent policy then takes its own parent.
+ */
+async function pickByBandit(session: Session, island: number): Promise<Picked> {
+  const { deps, rng, allocation } = session;
+  const sampled = sampleFrom(session, island);
+  const repairs = deps.operators.some((o) => o.parentPolicy === 'failed');
+  const failedParentId = repairs ? await pickFailedParent(session) : null;
+  const canRun = (operator: string) => deps.operators.find((o) => o.name === operator)?.parentPolicy !== 'failed' || failedParentId !== null;
+  const eligible = allocation.strategies.filter((s) => canRun(s.operator));
+  const context = await jobContext(session, island, sampled);
+  const strategy = allocation.bandit.choose(eligible.length > 0 ? eligible : allocation.strategies, context, rng);
+  const entry = deps.operators.find((o) => o.name === strategy.operator)!;
+  const repairing = entry.parentPolicy === 'failed';
+  return {
+    operatorName: entry.name,
+    entry,
+    parent: repairing ? null : parentFor(session, entry, () => sampled),
+    failedParentId: repairing ? (failedParentId ?? session.seed.id) : null,
+    strategy: { arm: strategy.arm, model: strategy.model, temperature: strategy.temperature, cell: contextCell(context) },
+  };
+}
+
+function sampleFrom(session: Session, island: number): ArchiveEntry | null {
+  const members = session.archive.members(island);
+  if (members.length === 0) return null;
+  return sampleParent(members, session.rng, session.deps.config.sampler, session.curiosity, session.direction).entry;
+}
+
+function parentFor(session: Session, entry: OperatorEntry, sampled: () => ArchiveEntry | null): ArchiveEntry | null {
+  if (entry.parentPolicy === 'best') return session.archive.best();
+  if (entry.parentPolicy === 'archive') return sampled();
+  return null;
+}
+
+/** What the bandit conditions on (see JobContext). Deterministic given the persisted state. */
+async function jobContext(session: Session, island: number, parent: ArchiveEntry | null): Promise<JobContext> {
+  const { allocation, run, archive, direction, budget } = session;
+  let topParent = false;
+  let failingParent = false;
+  if (parent) {
+    const fitnesses = archive.members(island).map((m) => m.fitness).sort((a, b) => a - b);
+    const median = fitnesses[Math.floor(fitnesses.length / 2)] ?? parent.fitness;
+    topParent = direction === 'max' ? parent.fitness >= median : parent.fitness <= median;
+    const record = await session.records.get(parent.id);
+    if (record) failingParent = (await session.failures.forParent(record)).length >= 2;
+  }
+  const pressed = budget.maxEvaluations !== null && run.evaluations / budget.maxEvaluations > 0.5;
+  return { stagnant: allocation.stagnant(island, run.evaluations), topParent, failingParent, pressed };
 }
 
 /** Repair attempts per failed individual before the repair operator gives up on it. */

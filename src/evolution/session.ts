@@ -20,6 +20,7 @@ import type { Mutex } from './mutex.ts';
 import type { Profiler } from './profile.ts';
 import type { RecordCache } from './record-cache.ts';
 import type { FailureNotes } from './failure-notes.ts';
+import type { Allocation } from '../allocation/allocation.ts';
 import type { TreeIndex } from './tree-index.ts';
 
 export interface Clock {
@@ -84,6 +85,8 @@ export interface Session {
   trees: TreeIndex;
   /** Failed attempts shown in prompts, by parent. */
   failures: FailureNotes;
+  /** Which strategy gets each job (its state is part of `state`). */
+  allocation: Allocation;
 }
 
 export function viewOf(record: IndividualRecord): IndividualView {

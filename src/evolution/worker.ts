@@ -136,6 +136,7 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
     rng: Rng.fromSeed(job.seed),
     signal,
     costs,
+    ...(job.strategy ? { llmChoice: { model: job.strategy.model, temperature: job.strategy.temperature } } : {}),
   };
 
   let proposal;

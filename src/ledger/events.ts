@@ -54,6 +54,16 @@ export type LedgerEvent =
       outcome: string;
     }
   | { type: 'sandbox_disabled'; runId: string; reason: string }
+  /** A new run's prior from an earlier run's strategy statistics: loaded (pending), then judged. */
+  | { type: 'allocation_prior'; runId: string; fromRun: string; status: 'pending' | 'accepted' | 'rejected'; arms: number; checked: number; armError: number; flatError: number }
+  /** Every `allocation.reportEvery` evaluations: where the jobs went and what they earned. */
+  | {
+      type: 'allocation_summary';
+      runId: string;
+      evaluations: number;
+      arms: Array<{ arm: string; pulls: number; meanReward: number; meanCost: number; roi: number | null }>;
+      islands: Array<{ island: number; best: number | null; stagnantFor: number; elites: number }>;
+    }
   | { type: 'run_stopped'; runId: string; reason: string; evaluations: number }
   | { type: 'run_finished'; runId: string; reason: string; evaluations: number; bestIndividualId: string | null; bestFitness: number | null };
 

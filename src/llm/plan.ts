@@ -16,6 +16,8 @@ export interface PlanInput {
   isBenched: (modelName: string) => boolean;
   chooser: ModelChooser;
   rng: Rng;
+  /** A model the request asks for; first when eligible and not benched (no chooser draw then). */
+  preferred?: string;
 }
 
 /** The attempt order; empty when every eligible model is benched. */
@@ -26,7 +28,8 @@ export function planAttempts(input: PlanInput): LlmModelConfig[] {
   const preferred = available.filter((m) => input.policy.preferred.includes(m.tier));
   const pool = preferred.length > 0 ? preferred : available;
   const weighted = pool.filter((m) => m.weight > 0);
-  const first = input.chooser.choose(weighted.length > 0 ? weighted : pool, input.rng);
+  const asked = input.preferred === undefined ? undefined : available.find((m) => m.name === input.preferred);
+  const first = asked ?? input.chooser.choose(weighted.length > 0 ? weighted : pool, input.rng);
 
   const byName = new Map(available.map((m) => [m.name, m]));
   const order: LlmModelConfig[] = [first];

@@ -14,6 +14,11 @@ export interface ChatRequest {
   jobId?: string;
   maxTokens?: number;
   temperature?: number;
+  /**
+   * The model (config name) the caller's allocation chose: tried first when budget pressure and the
+   * bench allow it, without a chooser draw; otherwise the router chooses as usual.
+   */
+  model?: string;
   /** Restrict to these tiers (pressure); undefined = any allowed by the run's budget pressure. */
   tiers?: Array<'local' | 'cloud' | 'deep'>;
   signal?: AbortSignal;

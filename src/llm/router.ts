@@ -101,6 +101,7 @@ export class LlmRouter implements LlmClient {
       isBenched: (name) => this.bench.isBenched(name),
       chooser: this.chooser,
       rng: this.options.rng,
+      ...(request.model === undefined ? {} : { preferred: request.model }),
     });
     if (order.length === 0) {
       const causes = [...this.lastFailure].map(([model, failure]) => `${model}: ${failure}`).join('; ');

@@ -45,6 +45,8 @@ export interface ProposeContext {
   rng: Rng;
   signal: AbortSignal;
   costs: CostSink;
+  /** The model and temperature the allocation chose for this job (LLM operators pass them on). */
+  llmChoice?: { model: string | null; temperature: number | null };
 }
 
 export type Proposal =

@@ -133,6 +133,17 @@ export interface JobRecord {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** What the allocation bandit chose (null under fixed weights). */
+  strategy: JobStrategy | null;
+}
+
+/** A job's strategy: the bandit's arm, the model and temperature its operator must use, its context. */
+export interface JobStrategy {
+  arm: string;
+  model: string | null;
+  temperature: number | null;
+  /** The job's context cell (see allocation/bandit.ts). */
+  cell: number;
 }
 
 export type JobPatch = Partial<Pick<JobRecord, 'status' | 'attempts' | 'individualId' | 'error' | 'costs' | 'startedAt' | 'finishedAt'>>;

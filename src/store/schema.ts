@@ -1,5 +1,6 @@
 // The drizzle description of Cambrian's tables. The SQL that creates them lives in the numbered
 // migrations under drizzle/ (append-only); test/store checks that both agree column by column.
+import type { JobStrategy } from './port.ts';
 import {
   bigint,
   bigserial,
@@ -142,6 +143,8 @@ export const jobs = pgTable(
     finishedAt: timestamptz('finished_at'),
     /** The run's RNG state right after the scheduler drew this job (null before migration 0003). */
     rngState: jsonb('rng_state').$type<number[]>(),
+    /** The allocation bandit's choice for this job (null under fixed weights and before 0004). */
+    strategy: jsonb('strategy').$type<JobStrategy>(),
   },
   (t) => [index('jobs_run_status_seq_idx').on(t.runId, t.status, t.seq), index('jobs_run_seq_idx').on(t.runId, t.seq)],
 );

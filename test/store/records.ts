@@ -101,6 +101,7 @@ export function makeJob(runId: string, seq: number, overrides: Partial<JobRecord
     createdAt: at('2026-01-01T00:00:03.000Z'),
     startedAt: null,
     finishedAt: null,
+    strategy: null,
     ...overrides,
   };
 }

@@ -6,7 +6,7 @@ import type { Operator, ProposeContext } from '../port.ts';
 import { sanitiseSubject } from './patch/index.ts';
 import { parsePlan, renderPlan, type Plan } from './plan.ts';
 import { buildPrompt, DEFAULT_MAX_PROMPT_CHARS } from './prompt.ts';
-import { continueConversation, proposeEdit, type LlmOperatorDeps } from './propose-edit.ts';
+import { continueConversation, llmChoiceOf, proposeEdit, type LlmOperatorDeps } from './propose-edit.ts';
 import { loadTemplate, renderTemplate } from './templates.ts';
 
 const PLAN_ATTEMPTS = 2;
@@ -65,6 +65,7 @@ async function requestPlan(
       runId: ctx.runId,
       jobId: ctx.jobId,
       signal: ctx.signal,
+      ...llmChoiceOf(ctx),
     });
     const parsed = parsePlan(response.text);
     if (parsed.ok) return parsed;

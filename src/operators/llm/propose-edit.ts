@@ -47,6 +47,7 @@ export async function proposeEdit(ctx: ProposeContext, deps: LlmOperatorDeps, re
       runId: ctx.runId,
       jobId: ctx.jobId,
       signal: ctx.signal,
+      ...llmChoiceOf(ctx),
     });
     const result = await applyReply(response.text, request.format, read, { files: request.prompt.files, scope: ctx.scope });
     if (result.ok) {
@@ -68,6 +69,15 @@ export async function proposeEdit(ctx: ProposeContext, deps: LlmOperatorDeps, re
     messages.push(...turns);
   }
   return { kind: 'rejected', reason: `${request.operator}: ${lastReason}` };
+}
+
+/** The job's model and temperature from the allocation, as request fields (none when unset). */
+export function llmChoiceOf(ctx: ProposeContext): { model?: string; temperature?: number } {
+  const choice = ctx.llmChoice;
+  return {
+    ...(choice?.model ? { model: choice.model } : {}),
+    ...(choice?.temperature !== null && choice?.temperature !== undefined ? { temperature: choice.temperature } : {}),
+  };
 }
 
 /**

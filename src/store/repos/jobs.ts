@@ -12,8 +12,8 @@ type JobRow = typeof jobs.$inferSelect;
 type JobInsert = typeof jobs.$inferInsert;
 
 function toRecord(row: JobRow): JobRecord {
-  const { wallMs, cpuSeconds, tokensIn, tokensOut, usd, rngState: _checkpoint, ...rest } = row;
-  return { ...rest, status: row.status as JobStatus, costs: { wallMs, cpuSeconds, tokensIn, tokensOut, usd } };
+  const { wallMs, cpuSeconds, tokensIn, tokensOut, usd, rngState: _checkpoint, strategy, ...rest } = row;
+  return { ...rest, status: row.status as JobStatus, costs: { wallMs, cpuSeconds, tokensIn, tokensOut, usd }, strategy: strategy ?? null };
 }
 
 function toRow(job: JobRecord): JobInsert {
