@@ -40,6 +40,28 @@ interface Synthetic {
   embedding: number[];
 }
 
+/** What the synthetic individuals are: one evolvable file whose numbers the lineage mutates. */
+export interface Genome {
+  path: string;
+  seedValues: number[];
+  source(values: readonly number[]): string;
+  /** Environment for the seed run (e.g. an LLM key the run's operators need to be built). */
+  env?: Record<string, string>;
+}
+
+/** The numeric bench repository's params.js (createBenchRepo). */
+export const PARAMS_GENOME: Genome = { path: PARAMS_PATH, seedValues: SEED_PARAMS, source: paramsSource };
+
+/** bench/llm-loop.ts's x.js: one constant in an EVOLVE block. */
+export const LLM_LOOP_GENOME: Genome = {
+  path: 'x.js',
+  seedValues: [1],
+  source: ([x]) => `// EVOLVE-BLOCK-START\nexport const X = ${x};\n// EVOLVE-BLOCK-END\n`,
+  env: { LLM_LOOP_KEY: 'sk-llm-loop-dummy' },
+};
+
+const GENOMES: Record<string, Genome> = { params: PARAMS_GENOME, 'llm-loop': LLM_LOOP_GENOME };
+
 export interface Prepopulated {
   runId: string;
   /** The run's evaluations after prepopulating (the seed's included): resume with more than this. */
@@ -51,7 +73,7 @@ export interface Prepopulated {
 }
 
 /** Runs the seed with a budget of 1, then adds `n` evaluated individuals to that run. */
-export async function prepopulate(dir: string, n: number, seed = 1): Promise<Prepopulated> {
+export async function prepopulate(dir: string, n: number, seed = 1, genome: Genome = PARAMS_GENOME): Promise<Prepopulated> {
   const started = performance.now();
   const steps: Record<string, number> = {};
   let stepStart = started;
@@ -60,7 +82,7 @@ export async function prepopulate(dir: string, n: number, seed = 1): Promise<Pre
     steps[name] = Math.round(now - stepStart) / 1000;
     stepStart = now;
   };
-  const first = await runLoop(dir, { workers: 1, maxEvals: 1 });
+  const first = await runLoop(dir, { workers: 1, maxEvals: 1, ...(genome.env ? { env: genome.env } : {}) });
   const runId = first.run.id;
 
   const app = await openApp({ repoDir: dir, env: {}, warn: () => {} });
@@ -70,9 +92,9 @@ export async function prepopulate(dir: string, n: number, seed = 1): Promise<Pre
   await app.close();
   step('seed run');
 
-  const individuals = synthesise(n, Rng.fromSeed(`bench-prepopulate-${seed}`), seedRecord.fitness ?? 1, config.archive.islands);
+  const individuals = synthesise(n, Rng.fromSeed(`bench-prepopulate-${seed}`), seedRecord.fitness ?? 1, config.archive.islands, genome);
   step('synthesise');
-  const commits = await writeCommits(dir, runId, seedRecord.commit, individuals);
+  const commits = await writeCommits(dir, runId, seedRecord.commit, individuals, genome);
   step('git');
 
   const archive = new Archive({ ...config.archive, direction: 'max' });
@@ -153,9 +175,9 @@ export async function prepopulate(dir: string, n: number, seed = 1): Promise<Pre
  * A plausible lineage: each child mutates one or two literals of a parent drawn from a set of elite
  * slots (60% from a few hot slots, as the exploit sampler does), and takes a slot when it beats it.
  */
-function synthesise(n: number, rng: Rng, seedFitness: number, islands: number): Synthetic[] {
+function synthesise(n: number, rng: Rng, seedFitness: number, islands: number, genome: Genome): Synthetic[] {
   const all: Synthetic[] = [];
-  const seed = { seq: 0, generation: 0, values: SEED_PARAMS, fitness: seedFitness };
+  const seed = { seq: 0, generation: 0, values: genome.seedValues, fitness: seedFitness };
   const slots: Array<Pick<Synthetic, 'seq' | 'generation' | 'values' | 'fitness'>> = Array.from({ length: SLOTS }, () => seed);
   for (let seq = 1; seq <= n; seq++) {
     const slot = rng.next() < 0.6 ? rng.int(HOT_SLOTS) : rng.int(SLOTS);
@@ -166,8 +188,8 @@ function synthesise(n: number, rng: Rng, seedFitness: number, islands: number): 
       values[i] = Number((values[i]! * (1 + 0.1 * rng.normal()) + 0.001 * rng.normal()).toPrecision(6));
     }
     const fitness = Math.round((parent.fitness + 0.02 * rng.normal()) * 1e6) / 1e6;
-    const content = paramsSource(values);
-    const embedding = combineEmbeddings([{ vector: embedText(PARAMS_PATH, content), weight: Math.sqrt(content.length) }]).map(
+    const content = genome.source(values);
+    const embedding = combineEmbeddings([{ vector: embedText(genome.path, content), weight: Math.sqrt(content.length) }]).map(
       (x) => Math.round(x * 1e6) / 1e6, // six decimals: a shorter INSERT, the same float8[] on disk
     );
     const child: Synthetic = { seq, parentSeq: parent.seq, generation: parent.generation + 1, island: (seq - 1) % islands, values, fitness, embedding };
@@ -179,7 +201,7 @@ function synthesise(n: number, rng: Rng, seedFitness: number, islands: number): 
 }
 
 /** Every individual as a real commit on its own branch, in one fast-import; returns (commit, tree) by seq - 1. */
-async function writeCommits(dir: string, runId: string, seedCommit: string, individuals: Synthetic[]): Promise<Array<{ commit: string; tree: string }>> {
+async function writeCommits(dir: string, runId: string, seedCommit: string, individuals: Synthetic[], genome: Genome): Promise<Array<{ commit: string; tree: string }>> {
   const scratch = await mkdtemp(join(tmpdir(), 'cambrian-bench-marks-'));
   try {
     const marks = join(scratch, 'marks');
@@ -194,12 +216,12 @@ async function writeCommits(dir: string, runId: string, seedCommit: string, indi
     let chunk = '';
     for (const s of individuals) {
       const message = `numeric: bench individual ${s.seq}\n\nCambrian-Run: ${runId}\nCambrian-Individual: ${individualId(runId, s.seq)}\nCambrian-Parent: ${individualId(runId, s.parentSeq)}\nCambrian-Operator: numeric\n`;
-      const content = paramsSource(s.values);
+      const content = genome.source(s.values);
       const who = `Cambrian <cambrian@localhost> ${baseSeconds + s.seq} +0000`;
       chunk +=
         `commit refs/heads/${branchForIndividual(runId, s.generation, s.seq)}\nmark :${s.seq}\nauthor ${who}\ncommitter ${who}\n` +
         `data ${Buffer.byteLength(message)}\n${message}from ${s.parentSeq === 0 ? seedCommit : `:${s.parentSeq}`}\n` +
-        `M 100644 inline ${PARAMS_PATH}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
+        `M 100644 inline ${genome.path}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
       if (chunk.length > 1 << 20) {
         if (!child.stdin.write(chunk)) await new Promise((resolve) => child.stdin.once('drain', resolve));
         chunk = '';
@@ -314,11 +336,13 @@ export async function explainPerJobQueries(dir: string, runId: string, sampleId:
  * `cambrian run` does on resume): PGlite's first creation and the synthetic data would otherwise
  * inflate its memory, and with it the cost of every fork (see docs/performance.md).
  */
-export function prepopulateInChild(dir: string, n: number): Promise<Prepopulated> {
-  return runBenchChild<Prepopulated>(fileURLToPath(import.meta.url), [dir, String(n)]);
+export function prepopulateInChild(dir: string, n: number, genome: keyof typeof GENOMES = 'params'): Promise<Prepopulated> {
+  return runBenchChild<Prepopulated>(fileURLToPath(import.meta.url), [dir, String(n), genome]);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [dir, n] = process.argv.slice(2);
-  console.log(JSON.stringify(await prepopulate(dir!, Number(n))));
+  const [dir, n, genome] = process.argv.slice(2);
+  const chosen = GENOMES[genome ?? 'params'];
+  if (!chosen) throw new Error(`unknown genome ${genome}`);
+  console.log(JSON.stringify(await prepopulate(dir!, Number(n), 1, chosen)));
 }

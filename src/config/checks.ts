@@ -28,6 +28,13 @@ function metricReferenceIssues(root: Raw): ConfigIssue[] {
     issues.push({ path: ['fitness'], message: `\`${root.fitness}\` is not a declared metric`, hint: unknownMetric(root.fitness) });
   }
   const descriptors = asObject(root.archive)?.descriptors;
+  if (Array.isArray(descriptors) && asObject(root.archive)?.noveltyThreshold !== undefined) {
+    issues.push({
+      path: ['archive', 'noveltyThreshold'],
+      message: 'novelty rejection compares code embeddings, which only learned descriptors compute',
+      hint: 'remove archive.noveltyThreshold, or use `descriptors: learned`',
+    });
+  }
   if (Array.isArray(descriptors)) {
     descriptors.forEach((entry, index) => {
       const descriptor = asObject(entry);

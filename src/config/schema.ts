@@ -108,6 +108,12 @@ export const archiveSchema = z
     refitEvery: positiveInt.default(50).describe('Refit PCA after this many new individuals.'),
     migrationEvery: positiveInt.default(25).describe('Ring migration every M evaluations.'),
     migrants: nonNegativeInt.default(1).describe('Top elites copied to the next island per migration.'),
+    noveltyThreshold: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe('Reject a child before evaluating it when its code embedding has cosine ≥ this with an elite of its island (e.g. 0.9999). Unset: off. Needs learned descriptors.'),
   })
   .describe('The MAP-Elites archive: islands of grids over behaviour descriptors.');
 

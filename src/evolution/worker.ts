@@ -162,6 +162,8 @@ async function proposeAndCommit(session: Session, job: JobRecord, signal: AbortS
   if (!check.ok) return rejected(job.operator, check.reason);
 
   const changes = proposal.changes;
+  const tooClose = await noveltyCheck(session, job, parentRecord, changes);
+  if (tooClose) return rejected(job.operator, tooClose);
   return timed(deps.profiler, 'commit', () => commitChild(session, job, parentRecord, changes, {
     description: proposal.description,
     meta: { ...parentRecord.meta, ...(proposal.meta ?? {}) },
@@ -284,6 +286,41 @@ async function lineageOf(session: Session, parent: IndividualRecord, limit: numb
     at = next;
   }
   return chain;
+}
+
+/**
+ * Novelty rejection (archive.noveltyThreshold): a child whose code embedding is nearly the same as
+ * an elite of its island is refused before it is committed or evaluated. Its embedding comes from
+ * the parent's listing and the changes (no commit needed); a child that adds a file is let through.
+ * Returns the reason to reject, or null.
+ */
+async function noveltyCheck(session: Session, job: JobRecord, parent: IndividualRecord, changes: FileChange[]): Promise<string | null> {
+  const threshold = session.deps.config.archive.noveltyThreshold;
+  const embedder = session.deps.embedder;
+  if (threshold === undefined || !embedder) return null;
+  const embedding = await embedder.embedChild(await session.listings.listFiles(parent.commit), changes);
+  if (!embedding) return null;
+  let closest: { id: string; cosine: number } | null = null;
+  // Members: the island's elites, or its warm-up pool before the first descriptor fit.
+  for (const elite of session.archive.members(job.island)) {
+    if (!elite.embedding || elite.embedding.length !== embedding.length) continue;
+    const similarity = cosine(embedding, elite.embedding);
+    if (closest === null || similarity > closest.cosine) closest = { id: elite.id, cosine: similarity };
+  }
+  if (closest === null || closest.cosine < threshold) return null;
+  return `not novel: its code is nearly identical to elite ${closest.id} (cosine ${closest.cosine.toFixed(6)} ≥ archive.noveltyThreshold ${threshold})`;
+}
+
+function cosine(a: readonly number[], b: readonly number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }
 
 /** Reasons are shown as `operator: reason` (operators may already say their name). */
