@@ -4,7 +4,9 @@
 // scheduling to the end of ingest, minus the evaluator's own time, split by phase.
 // Each size is prepopulated in one child process and measured in another, fresh one (as `cambrian run`
 // resuming). Run: node --import tsx bench/overhead.ts  (BENCH_SIZES=1000,10000 BENCH_EVALUATIONS=150)
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { Phase } from '../src/evolution/profile.ts';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ import { explainPerJobQueries, prepopulateInChild } from './prepopulate.ts';
 import { createBenchRepo, JobRecorder, median, NOOP_EVALUATOR, peakRssOfRun, printTable, round, runBenchChild, runLoop, secondsSince, type JobTiming } from './support.ts';
 
 const SELF = fileURLToPath(import.meta.url);
+const execFileAsync = promisify(execFile);
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,10000,100000').split(',').map(Number);
 const EVALUATIONS = Number(process.env['BENCH_EVALUATIONS'] ?? 150);
 /** Jobs left out at the start of each measurement: caches, JIT and the first refit settle first. */
@@ -103,19 +106,23 @@ async function measureHere(dir: string, runId: string, evaluations: number): Pro
 
 async function measure(size: number): Promise<Measured> {
   const repo = await createBenchRepo({ evaluatorCommand: NOOP_EVALUATOR });
+  const copy = `${repo.dir}-memory`;
   try {
     const started = performance.now();
     const pre = await prepopulateInChild(repo.dir, size);
     process.stderr.write(`overhead: ${size} individuals prepopulated in ${secondsSince(started)} (${pre.elites} elites)\n`);
+    await execFileAsync('cp', ['-a', repo.dir, copy]);
     const resumedAt = performance.now();
     const measured = await runBenchChild<{ rows: Row[]; rssMb: number }>(SELF, ['measure', repo.dir, pre.runId, String(pre.evaluations)]);
     process.stderr.write(`overhead: ${EVALUATIONS} evaluations on top of ${size} in ${secondsSince(resumedAt)}\n`);
     const plans = await explainPerJobQueries(repo.dir, pre.runId, `${pre.runId}-i${Math.ceil(size / 2)}`);
-    // The memory figure on the same run (prepopulating is most of the cost of either measurement).
-    const cli = await peakRssOfRun(repo.dir, pre.evaluations + EVALUATIONS + MEMORY_EVALUATIONS);
-    process.stderr.write(`overhead: cambrian run of ${MEMORY_EVALUATIONS} evaluations on top of ${size + EVALUATIONS}: peak ${cli.peakMb.toFixed(0)} MiB\n`);
+    // The memory figure on a copy of the prepopulated run (prepopulating is most of the cost of
+    // either measurement; the measured run above is finished, and a finished run is not resumed).
+    const cli = await peakRssOfRun(copy, pre.evaluations + MEMORY_EVALUATIONS);
+    process.stderr.write(`overhead: cambrian run of ${MEMORY_EVALUATIONS} evaluations on top of ${size}: peak ${cli.peakMb.toFixed(0)} MiB\n`);
     return { size, row: medians(measured.rows), jobs: measured.rows.length, rssMb: measured.rssMb, cliPeakMb: cli.peakMb, plans };
   } finally {
+    await rm(copy, { recursive: true, force: true });
     await repo.cleanup();
   }
 }
