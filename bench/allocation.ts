@@ -11,7 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openStore } from '../src/store/open.ts';
-import { startLlmServer, type RecordedRequest, type Reply } from '../test/support/llm-server.ts';
+import { promptOf, startLlmServer, type RecordedRequest, type Reply } from '../test/support/llm-server.ts';
 import { createRepo } from './llm-loop.ts';
 import { git, median, printTable, round, runLoop } from './support.ts';
 
@@ -22,8 +22,7 @@ const KEY_ENV = 'LLM_LOOP_KEY';
 /** Valid edits raise X by one over the parent the prompt shows; "broken" models answer prose. */
 function reply(request: RecordedRequest): Reply {
   const model = String(request.body?.model ?? '');
-  const messages = (request.body?.messages ?? []) as Array<{ content: unknown }>;
-  const prompt = messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
+  const prompt = promptOf(request);
   const match = /export const X = (-?[0-9.]+);/.exec(prompt);
   if (model.startsWith('broken') || !match) return { text: 'I would rather talk about the weather.', tokensIn: 800, tokensOut: 40 };
   const next = Number(match[1]) + 1;

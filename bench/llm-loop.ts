@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LedgerEvent } from '../src/ledger/events.ts';
-import { startLlmServer, type RecordedRequest, type Reply } from '../test/support/llm-server.ts';
+import { promptOf, startLlmServer, type RecordedRequest, type Reply } from '../test/support/llm-server.ts';
 import { pathShortener, pidsWithEnvMarker, ProcessTreeMonitor, stillAlive, type TreeProcess } from './process-tree.ts';
 import { BENCH_ROOT, git, median, printTable, round } from './support.ts';
 import { prepopulateInChild } from './prepopulate.ts';
@@ -41,8 +41,7 @@ const EVALUATOR = `sed -n 's/.*X = \\([0-9.-]*\\).*/{"score": \\1}/p' ${FILE}`;
 let counter = 1;
 /** Every reply edits the constant the prompt shows (the parent's) to the next counter value. */
 export function reply(request: RecordedRequest): Reply {
-  const messages = (request.body?.messages ?? []) as Array<{ content: unknown }>;
-  const prompt = messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
+  const prompt = promptOf(request);
   const match = /export const X = (-?[0-9.]+);/.exec(prompt);
   if (!match) return { text: 'The prompt shows no X.' };
   counter++;

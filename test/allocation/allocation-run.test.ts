@@ -9,17 +9,12 @@ import { openStore } from '../../src/store/open.ts';
 import type { JobRecord } from '../../src/store/port.ts';
 import { createExampleRepo, type ExampleRepo } from '../support/example-repo.ts';
 import { runCli } from '../support/cli.ts';
-import { startLlmServer, type RecordedRequest, type Reply } from '../support/llm-server.ts';
+import { promptOf, startLlmServer, type RecordedRequest, type Reply } from '../support/llm-server.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-function promptOf(request: RecordedRequest): string {
-  const messages = (request.body?.messages ?? []) as Array<{ content: unknown }>;
-  return messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
-}
 
 let edits = 0;
 /** `good-coder` widens SPREAD a little (a new value every time); `broken-coder` answers prose. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openStore } from '../../src/store/open.ts';
 import { createExampleRepo, type ExampleRepo } from '../support/example-repo.ts';
 import { runCli } from '../support/cli.ts';
-import { startLlmServer, type RecordedRequest, type Reply } from '../support/llm-server.ts';
+import { promptOf, startLlmServer, type RecordedRequest, type Reply } from '../support/llm-server.ts';
 import { createTempDir } from '../support/temp-repo.ts';
 
 const KEY = 'sk-test-secret-0123456789';
@@ -16,11 +16,6 @@ const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-function promptOf(request: RecordedRequest): string {
-  const messages = (request.body?.messages ?? []) as Array<{ content: unknown }>;
-  return messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
-}
 
 /** A well-formed SEARCH/REPLACE reply that widens SPREAD by 4 % of whatever the prompt shows. */
 function spreadEdit(request: RecordedRequest): Reply {

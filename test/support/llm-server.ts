@@ -184,6 +184,12 @@ interface Usage {
 }
 
 /** The estimate used whenever a reply gives no token counts: ceil(chars / 4). */
+/** Every message of a recorded chat request, as one text (what a scripted reply reads the prompt from). */
+export function promptOf(request: RecordedRequest): string {
+  const messages = (request.body?.messages ?? []) as Array<{ content: unknown }>;
+  return messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))).join('\n');
+}
+
 export function estimateTokens(chars: number): number {
   return Math.ceil(chars / 4);
 }
