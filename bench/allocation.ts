@@ -19,13 +19,17 @@ const SEEDS = Number(process.env['ALLOCATION_SEEDS'] ?? 3);
 const JOBS = Number(process.env['ALLOCATION_JOBS'] ?? 100);
 const KEY_ENV = 'LLM_LOOP_KEY';
 
-/** Valid edits raise X by one over the parent the prompt shows; "broken" models answer prose. */
+let counter = 1;
+/**
+ * Valid edits set X to a new, higher value than any before (so every applied edit is a new child and
+ * an improvement of the same size whatever model made it); "broken" models answer prose.
+ */
 function reply(request: RecordedRequest): Reply {
   const model = String(request.body?.model ?? '');
   const prompt = promptOf(request);
   const match = /export const X = (-?[0-9.]+);/.exec(prompt);
   if (model.startsWith('broken') || !match) return { text: 'I would rather talk about the weather.', tokensIn: 800, tokensOut: 40 };
-  const next = Number(match[1]) + 1;
+  const next = ++counter;
   return {
     text: ['Subject: raise X', 'x.js', '<<<<<<< SEARCH', `export const X = ${match[1]};`, '=======', `export const X = ${next};`, '>>>>>>> REPLACE'].join('\n'),
     tokensIn: 800,
@@ -78,6 +82,11 @@ function config(url: string, models: Case['models'], policy: 'bandit' | 'fixed',
   ].join('\n');
 }
 
+/** Improvement in units of one applied edit: every evaluated child raised X past all before it. */
+function evaluatedChildren(progress: ReadonlyArray<{ outcome: string }>): number {
+  return Math.max(0, progress.filter((p) => p.outcome === 'ok').length - 1);
+}
+
 interface Outcome {
   jobsByModel: Record<string, number>;
   usd: number;
@@ -100,7 +109,7 @@ async function runOnce(url: string, c: Case, policy: 'bandit' | 'fixed', seed: n
       const jobsByModel: Record<string, number> = {};
       for (const model of firstCall.values()) jobsByModel[model] = (jobsByModel[model] ?? 0) + 1;
       const usd = calls.reduce((sum, call) => sum + call.usd, 0);
-      return { jobsByModel, usd, improvement: (run!.bestFitness ?? 1) - (run!.seedFitness ?? 1) };
+      return { jobsByModel, usd, improvement: evaluatedChildren(await store.evaluations.progress(run!.id)) };
     } finally {
       await store.close();
     }
