@@ -132,7 +132,7 @@ try {
         const jobs = Object.values(outcome.jobsByModel).reduce((a, b) => a + b, 0);
         const second = c.models[1]!.name;
         const share = jobs > 0 ? (outcome.jobsByModel[second] ?? 0) / jobs : 0;
-        rows.push([c.name, policy, seed, jobs, round(share * 100, 1), round(outcome.usd, 5), outcome.improvement, outcome.improvement > 0 ? round(outcome.usd / outcome.improvement, 7) : '—']);
+        rows.push([c.name, policy, String(seed), String(jobs), round(share * 100, 1), String(round(outcome.usd, 5)), String(outcome.improvement), outcome.improvement > 0 ? String(round(outcome.usd / outcome.improvement, 7)) : '—']);
         console.error(`allocation: ${c.name}, ${policy}, seed ${seed}: ${second} got ${round(share * 100, 1)}% of ${jobs} jobs, $${round(outcome.usd, 5)}, improvement ${outcome.improvement}`);
       }
     }
