@@ -9,7 +9,8 @@
 // (steady at 10k / steady at 1k) needs.
 // Run: node --import tsx bench/llm-loop.ts   (LLM_LOOP_SIZES=200,1000,10000 LLM_LOOP_WORKERS=1,2
 //      LLM_LOOP_BUDGET_S=300: runs projected past this many seconds in total are skipped; 0 = no limit)
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ const SIZES = (process.env['LLM_LOOP_SIZES'] ?? '200,1000,10000').split(',').map
 const WORKERS = (process.env['LLM_LOOP_WORKERS'] ?? '1,2').split(',').map(Number);
 const BUDGET_S = Number(process.env['LLM_LOOP_BUDGET_S'] ?? 300);
 const POLL_MS = 20;
+const execFileAsync = promisify(execFile);
 /** Iterations measured at a size too large to run from scratch within the budget (see main). */
 const TAIL = 300;
 /** What prepopulating ~10k individuals of this repository costs, for the budget projection. */
@@ -140,13 +142,30 @@ function steadyMsPerIteration(arrivals: readonly number[]): number | null {
   return (arrivals[n - 1]! - arrivals[from - 1]!) / (n - from);
 }
 
-async function runOnce(llmUrl: string, iterations: number, workers: number, timeoutMs: number, prepopulated: number | null = null): Promise<RunResult> {
+/** A prepopulated llm-loop repository, copied for each run that resumes it. */
+interface Template {
+  dir: string;
+  evaluated: number;
+  cleanup(): Promise<void>;
+}
+
+async function prepopulatedTemplate(llmUrl: string, n: number): Promise<Template> {
   const repo = await createRepo(llmUrl);
-  if (prepopulated !== null) {
-    const startedAt = performance.now();
-    await prepopulateInChild(repo.dir, prepopulated, 'llm-loop');
-    process.stderr.write(`llm-loop: ${prepopulated} individuals prepopulated in ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
-  }
+  const startedAt = performance.now();
+  await prepopulateInChild(repo.dir, n, 'llm-loop');
+  process.stderr.write(`llm-loop: ${n} individuals prepopulated in ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
+  return { dir: repo.dir, evaluated: n, cleanup: repo.cleanup };
+}
+
+async function copyOf(template: Template): Promise<{ dir: string; cleanup(): Promise<void> }> {
+  const dir = `${template.dir}-${randomUUID().slice(0, 8)}`;
+  await execFileAsync('cp', ['-a', template.dir, dir]);
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+async function runOnce(llmUrl: string, iterations: number, workers: number, timeoutMs: number, template: Template | null = null): Promise<RunResult> {
+  const repo = template ? await copyOf(template) : await createRepo(llmUrl);
+  const prepopulated = template?.evaluated ?? null;
   const marker = `LLM_LOOP_TAG=${randomUUID()}`;
   const [markerName, markerValue] = marker.split('=') as [string, string];
   try {
@@ -254,6 +273,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const results: RunResult[] = [];
   const skipped: string[] = [];
+  const templates = new Map<number, Template>();
   try {
     for (const size of [...SIZES].sort((a, b) => a - b)) {
       for (const workers of WORKERS) {
@@ -273,7 +293,10 @@ async function main(): Promise<void> {
             continue;
           }
           process.stderr.write(`llm-loop: ${size} × ${workers}: ${size - TAIL} prepopulated + ${TAIL} iterations (a full run would take ~${projectedS.toFixed(0)} s)…\n`);
-          const tail = await runOnce(server.url, size, workers, Math.max(120_000, tailS * 3000), size - TAIL);
+          // One prepopulated repository per size, copied for each worker count.
+          let template = templates.get(size);
+          if (!template) templates.set(size, (template = await prepopulatedTemplate(server.url, size - TAIL)));
+          const tail = await runOnce(server.url, size, workers, Math.max(120_000, tailS * 3000), template);
           results.push(tail);
           process.stderr.write(`llm-loop: ${size} × ${workers} (tail of ${TAIL}): steady ${tail.steadyMs?.toFixed(1) ?? '-'} ms/it, largest ${(tail.largest.peakKb / 1024).toFixed(0)} MB, leftovers ${tail.leftovers.length}\n`);
           continue;
@@ -290,6 +313,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    for (const template of templates.values()) await template.cleanup();
     await server.close();
   }
 
