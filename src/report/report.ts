@@ -1,6 +1,7 @@
 // `cambrian report`: a Markdown and an HTML report of a run with SVG plots — best fitness over
 // evaluations (against the latest baseline run on the same repository, when one exists), the
-// archive map, and the lineage of the best individual — written atomically into a directory.
+// archive map, the lineage of the best individual, and how jobs were allocated among strategies —
+// written atomically into a directory.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isBetter } from '../core/fitness/compare.ts';
@@ -70,6 +71,9 @@ export async function writeReport(store: Store, run: RunRecord, outDir: string):
   const lineage = run.bestIndividualId ? (await store.individuals.lineage(run.bestIndividualId)).reverse() : [];
   const lineageSvg = lineageChart(lineage.map((i) => ({ id: i.id, operator: i.operator, fitness: i.fitness })), 'lineage of the best individual');
 
+  const allocation = await allocationOverTime(store, run);
+  const allocationSvg = lineChart(allocation.series, { title: 'share of jobs per strategy (%), between allocation summaries', xLabel: 'evaluations', yLabel: '% of jobs', xMax: run.evaluations });
+
   const outcomes = await store.evaluations.countByOutcome(run.id);
   const llm = await store.llmCalls.totals(run.id);
   const costs = await store.jobs.totals(run.id);
@@ -111,18 +115,25 @@ export async function writeReport(store: Store, run: RunRecord, outDir: string):
     '',
     lineageTable,
     '',
+    '## Allocation',
+    '![allocation](allocation.svg)',
+    '',
+    allocation.table,
+    '',
   ].join('\n');
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Cambrian run ${run.id}</title>
 <style>body{font-family:sans-serif;max-width:900px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}</style>
 </head><body><h1>Cambrian run ${escapeHtml(run.id)}</h1><p>Goal: ${escapeHtml(run.goal)}</p>
 ${markdownTableToHtml(summary)}<h2>Progress</h2>${progressSvg}<h2>Archive</h2>${mapSvg}<h2>Lineage of the best</h2>${lineageSvg}
-${markdownTableToHtml(lineageTable)}</body></html>\n`;
+${markdownTableToHtml(lineageTable)}<h2>Allocation</h2>${allocationSvg}
+${allocation.table.startsWith('|') ? markdownTableToHtml(allocation.table) : `<p>${escapeHtml(allocation.table)}</p>`}</body></html>\n`;
 
   await mkdir(outDir, { recursive: true });
   const files: Array<[string, string]> = [
     ['progress.svg', progressSvg],
     ['archive.svg', mapSvg],
     ['lineage.svg', lineageSvg],
+    ['allocation.svg', allocationSvg],
     ['report.md', markdown],
     ['report.html', html],
   ];
@@ -131,7 +142,39 @@ ${markdownTableToHtml(lineageTable)}</body></html>\n`;
     await writeFile(tmp, content);
     await rename(tmp, join(outDir, name));
   }
-  return { markdown: join(outDir, 'report.md'), html: join(outDir, 'report.html'), svgs: files.slice(0, 3).map(([n]) => join(outDir, n)) };
+  return { markdown: join(outDir, 'report.md'), html: join(outDir, 'report.html'), svgs: files.slice(0, 4).map(([n]) => join(outDir, n)) };
+}
+
+const STRATEGY_COLORS = ['#2b6cb0', '#c05621', '#2f855a', '#6b46c1', '#b7791f', '#c53030'];
+/** Strategies drawn (the busiest); the table lists them all. */
+const PLOTTED_STRATEGIES = STRATEGY_COLORS.length;
+
+/**
+ * From the run's `allocation_summary` events: each strategy's share of the jobs between two
+ * summaries (the busiest few, as lines), and the last summary's per-strategy table.
+ */
+async function allocationOverTime(store: Store, run: RunRecord): Promise<{ series: Series[]; table: string }> {
+  const rows = await store.ledger.list({ runId: run.id, types: ['allocation_summary'], limit: 100_000 });
+  const summaries = rows.flatMap((row) => (row.data.type === 'allocation_summary' ? [row.data] : []));
+  const last = summaries.at(-1);
+  if (!last) return { series: [], table: '(no allocation summary yet: one is written every `allocation.reportEvery` evaluations)' };
+  const arms = [...last.arms].sort((a, b) => b.pulls - a.pulls).slice(0, PLOTTED_STRATEGIES).map((a) => a.arm);
+  const series: Series[] = arms.map((arm, index) => ({ label: arm, color: STRATEGY_COLORS[index]!, points: [] }));
+  let previous = new Map<string, number>();
+  for (const summary of summaries) {
+    const pulls = new Map(summary.arms.map((a) => [a.arm, a.pulls]));
+    const jobs = [...pulls.values()].reduce((a, b) => a + b, 0) - [...previous.values()].reduce((a, b) => a + b, 0);
+    if (jobs > 0) {
+      arms.forEach((arm, index) => series[index]!.points.push([summary.evaluations, (100 * ((pulls.get(arm) ?? 0) - (previous.get(arm) ?? 0))) / jobs]));
+    }
+    previous = pulls;
+  }
+  const table = [
+    `| strategy | jobs | mean reward | mean cost | reward per $ |`,
+    `|---|---|---|---|---|`,
+    ...last.arms.map((a) => `| ${a.arm} | ${a.pulls} | ${a.meanReward.toFixed(3)} | $${a.meanCost.toPrecision(3)} | ${a.roi === null ? '—' : a.roi.toPrecision(3)} |`),
+  ].join('\n');
+  return { series, table };
 }
 
 function escapeHtml(text: string): string {

@@ -5,6 +5,8 @@
 // --fresh-policy).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { openStore } from '../../src/store/open.ts';
 import type { JobRecord } from '../../src/store/port.ts';
 import { createExampleRepo, type ExampleRepo } from '../support/example-repo.ts';
@@ -93,6 +95,17 @@ describe('the strategy bandit in a run', () => {
     const ledger = (await runCli(['ledger', 'export', '--repo', repo.dir])).stdout;
     const summaries = ledger.split('\n').filter((line) => line.includes('"allocation_summary"'));
     assert.ok(summaries.length >= 3, `${summaries.length} allocation summaries for 40 evaluations every 10`);
+
+    // The report plots each strategy's share of jobs over the run and tabulates the last summary.
+    const out = join(repo.dir, 'report');
+    assert.equal((await runCli(['report', '--repo', repo.dir, '--out', out])).code, 0);
+    const markdown = await readFile(join(out, 'report.md'), 'utf8');
+    assert.match(markdown, /## Allocation\n!\[allocation\]\(allocation\.svg\)/);
+    assert.match(markdown, /\| llm-diff@good \| \d+ \| [0-9.]+ \|/);
+    assert.match(markdown, /\| llm-diff@broken \| \d+ \| 0\.000 \|/);
+    const svg = await readFile(join(out, 'allocation.svg'), 'utf8');
+    assert.equal((svg.match(/<path /g) ?? []).length, 2, 'a line per strategy');
+    assert.match(await readFile(join(out, 'report.html'), 'utf8'), /<h2>Allocation<\/h2><svg/);
   });
 
   it('starts a new run from the previous run\'s statistics through the gate, or without them with --fresh-policy', async () => {
