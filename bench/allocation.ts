@@ -12,12 +12,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openStore } from '../src/store/open.ts';
 import { promptOf, startLlmServer, type RecordedRequest, type Reply } from '../test/support/llm-server.ts';
-import { createRepo } from './llm-loop.ts';
+import { createRepo, EVALUATOR, FILE, KEY_ENV } from './llm-loop.ts';
 import { git, median, printTable, round, runLoop } from './support.ts';
 
 const SEEDS = Number(process.env['ALLOCATION_SEEDS'] ?? 3);
 const JOBS = Number(process.env['ALLOCATION_JOBS'] ?? 100);
-const KEY_ENV = 'LLM_LOOP_KEY';
 
 let counter = 1;
 /**
@@ -31,7 +30,7 @@ function reply(request: RecordedRequest): Reply {
   if (model.startsWith('broken') || !match) return { text: 'I would rather talk about the weather.', tokensIn: 800, tokensOut: 40 };
   const next = ++counter;
   return {
-    text: ['Subject: raise X', 'x.js', '<<<<<<< SEARCH', `export const X = ${match[1]};`, '=======', `export const X = ${next};`, '>>>>>>> REPLACE'].join('\n'),
+    text: ['Subject: raise X', FILE, '<<<<<<< SEARCH', `export const X = ${match[1]};`, '=======', `export const X = ${next};`, '>>>>>>> REPLACE'].join('\n'),
     tokensIn: 800,
     tokensOut: 60,
   };
@@ -51,9 +50,9 @@ function config(url: string, models: Case['models'], policy: 'bandit' | 'fixed',
   return [
     'goal: "raise X"',
     'evolve:',
-    '  include: ["x.js"]',
+    `  include: ["${FILE}"]`,
     'evaluator:',
-    `  command: ${JSON.stringify("sed -n 's/.*X = \\([0-9.-]*\\).*/{\"score\": \\1}/p' x.js")}`,
+    `  command: ${JSON.stringify(EVALUATOR)}`,
     '  timeoutMs: 30000',
     '  protect: []',
     'metrics:',

@@ -33,12 +33,12 @@ const TAIL = 300;
 const PREPOPULATE_S = 20;
 /** Leftovers are counted this long after the CLI exits (a helper may take a moment to notice). */
 const LEFTOVER_GRACE_MS = 1000;
-const KEY_ENV = 'LLM_LOOP_KEY';
+export const KEY_ENV = 'LLM_LOOP_KEY';
 
-const FILE = 'x.js';
+export const FILE = 'x.js';
 const SEED_SOURCE = '// EVOLVE-BLOCK-START\nexport const X = 1;\n// EVOLVE-BLOCK-END\n';
 /** Prints `{"score": <X>}`; checked against the seed before the first run. */
-const EVALUATOR = `sed -n 's/.*X = \\([0-9.-]*\\).*/{"score": \\1}/p' ${FILE}`;
+export const EVALUATOR = `sed -n 's/.*X = \\([0-9.-]*\\).*/{"score": \\1}/p' ${FILE}`;
 
 let counter = 1;
 /** Every reply edits the constant the prompt shows (the parent's) to the next counter value. */

@@ -28,17 +28,12 @@ export interface JobContext {
   topParent: boolean;
   /** Two or more of the parent's children failed (candidate_failed). */
   failingParent: boolean;
-  /** More than half of an evaluation or USD budget is spent. */
+  /** More than half of the evaluation budget is spent. */
   pressed: boolean;
 }
 
 export function contextCell(context: JobContext): number {
   return Number(context.stagnant) | (Number(context.topParent) << 1) | (Number(context.failingParent) << 2) | (Number(context.pressed) << 3);
-}
-
-export function describeContext(cell: number): string {
-  const bits = ['stagnant', 'top-parent', 'failing-parent', 'pressed'].filter((_, i) => (cell >> i) & 1);
-  return bits.length === 0 ? 'plain' : bits.join('+');
 }
 
 /** Discounted sums of one arm's (or one arm-in-context's) observations. */
@@ -109,6 +104,27 @@ export function priorFrom(fromRun: string, earlier: BanditState, arms: readonly 
   return { fromRun, stats, status: 'pending', checked: 0, armError: 0, flatError: 0 };
 }
 
+export interface ArmSummary {
+  arm: string;
+  pulls: number;
+  meanReward: number;
+  meanCost: number;
+  roi: number | null;
+}
+
+/** Per-arm telemetry from a state: pulls, mean reward, mean cost and reward per unit cost, busiest first. */
+export function armSummary(state: BanditState): ArmSummary[] {
+  return Object.entries(state.totals)
+    .map(([arm, t]) => ({
+      arm,
+      pulls: t.pulls,
+      meanReward: t.pulls > 0 ? t.reward / t.pulls : 0,
+      meanCost: t.pulls > 0 ? t.cost / t.pulls : 0,
+      roi: t.cost > 0 ? t.reward / t.cost : null,
+    }))
+    .sort((a, b) => b.pulls - a.pulls || a.arm.localeCompare(b.arm));
+}
+
 export class StrategyBandit {
   constructor(
     readonly state: BanditState,
@@ -141,8 +157,11 @@ export class StrategyBandit {
     return strategies[best]!;
   }
 
-  /** Records a job's reward and cost; returns the prior's verdict when this observation decided it. */
-  observe(arm: string, context: JobContext, reward: number, cost: number): { prior: PriorState } | null {
+  /**
+   * Records a job's reward and cost in its context cell (as contextCell gave it when the job was
+   * scheduled); returns the prior's verdict when this observation decided it.
+   */
+  observe(arm: string, cell: number, reward: number, cost: number): { prior: PriorState } | null {
     const { state } = this;
     let decided: { prior: PriorState } | null = null;
     const prior = state.prior;
@@ -164,7 +183,7 @@ export class StrategyBandit {
       for (const stats of Object.values(state.cells)) scaleInPlace(stats, gamma);
     }
     add((state.arms[arm] ??= emptyStats()), reward, cost);
-    add((state.cells[`${arm}|${contextCell(context)}`] ??= emptyStats()), reward, cost);
+    add((state.cells[`${arm}|${cell}`] ??= emptyStats()), reward, cost);
     const total = (state.totals[arm] ??= { pulls: 0, reward: 0, cost: 0 });
     total.pulls++;
     total.reward += reward;
@@ -173,17 +192,8 @@ export class StrategyBandit {
     return decided;
   }
 
-  /** Per-arm telemetry: pulls, mean reward, mean cost and reward per unit cost, busiest first. */
-  summary(): Array<{ arm: string; pulls: number; meanReward: number; meanCost: number; roi: number | null }> {
-    return Object.entries(this.state.totals)
-      .map(([arm, t]) => ({
-        arm,
-        pulls: t.pulls,
-        meanReward: t.pulls > 0 ? t.reward / t.pulls : 0,
-        meanCost: t.pulls > 0 ? t.cost / t.pulls : 0,
-        roi: t.cost > 0 ? t.reward / t.cost : null,
-      }))
-      .sort((a, b) => b.pulls - a.pulls || a.arm.localeCompare(b.arm));
+  summary(): ArmSummary[] {
+    return armSummary(this.state);
   }
 
   /** The arm's statistics this run, plus the earlier run's when its prior has not been rejected. */

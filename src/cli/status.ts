@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { RunRecord, Store } from '../store/port.ts';
 import { runWasSandboxed } from '../store/sandboxed.ts';
 import type { AllocationState } from '../allocation/allocation.ts';
-import { parseBanditState, StrategyBandit } from '../allocation/bandit.ts';
+import { armSummary, parseBanditState, type ArmSummary } from '../allocation/bandit.ts';
 import { formatFitness, withApp, withRepoOptions, type RepoOptions } from './common.ts';
 import { printJson } from './output.ts';
 
@@ -37,7 +37,7 @@ export interface RunStatus {
 
 export interface AllocationStatus {
   policy: 'bandit' | 'fixed';
-  arms: Array<{ arm: string; pulls: number; meanReward: number; meanCost: number; roi: number | null }>;
+  arms: ArmSummary[];
   islands: Array<{ island: number; best: number | null; stagnantFor: number }>;
   prior: { fromRun: string; status: string } | null;
 }
@@ -46,13 +46,13 @@ export interface AllocationStatus {
 function allocationStatus(run: RunRecord): AllocationStatus | null {
   const raw = run.loopState['allocation'] as Partial<AllocationState> | null | undefined;
   if (!raw || typeof raw !== 'object') return null;
-  const bandit = new StrategyBandit(parseBanditState(raw.bandit), { discount: 1, explorationFloor: 0, contextPrior: 1 });
+  const bandit = parseBanditState(raw.bandit);
   const improvedAt = raw.islandImprovedAt ?? [];
   return {
     policy: raw.policy === 'bandit' ? 'bandit' : 'fixed',
-    arms: bandit.summary(),
+    arms: armSummary(bandit),
     islands: (raw.islandBest ?? []).map((best, island) => ({ island, best, stagnantFor: run.evaluations - (improvedAt[island] ?? 0) })),
-    prior: bandit.state.prior ? { fromRun: bandit.state.prior.fromRun, status: bandit.state.prior.status } : null,
+    prior: bandit.prior ? { fromRun: bandit.prior.fromRun, status: bandit.prior.status } : null,
   };
 }
 

@@ -180,10 +180,8 @@ export async function ingestEvaluation(
 /** Feeds the allocation one job's reward and cost (under the bandit or the fixed weights alike). */
 function observeJob(session: Session, job: JobRecord, reward: number, costs: JobRecord['costs'], events: LedgerEvent[]): void {
   const { allocation, deps, run } = session;
-  const arm = job.strategy?.arm ?? job.operator;
-  const cell = job.strategy?.cell ?? 0;
-  const context = { stagnant: (cell & 1) !== 0, topParent: (cell & 2) !== 0, failingParent: (cell & 4) !== 0, pressed: (cell & 8) !== 0 };
-  const decided = allocation.bandit.observe(arm, context, reward, allocation.costOf(costs));
+  // Under fixed weights (no strategy recorded) the operator is the arm, in the plain context.
+  const decided = allocation.bandit.observe(job.strategy?.arm ?? job.operator, job.strategy?.cell ?? 0, reward, allocation.costOf(costs));
   if (decided) {
     const { prior } = decided;
     const event: LedgerEvent = {

@@ -24,7 +24,8 @@ export async function scheduleJob(session: Session, options: ScheduleOptions = {
   const { deps, rng, state, run } = session;
   const island = state.nextJobSeq % deps.config.archive.islands;
   const picked = session.allocation.chooses ? await pickByBandit(session, island) : await pickByWeights(session, island);
-  const { operatorName, entry, parent, failedParentId, strategy } = picked;
+  const { entry, parent, failedParentId, strategy } = picked;
+  const operatorName = entry.name;
   const parentId = failedParentId ?? parent?.id ?? session.seed.id;
   const { archive } = session;
 
@@ -86,7 +87,6 @@ export async function scheduleJob(session: Session, options: ScheduleOptions = {
 }
 
 interface Picked {
-  operatorName: string;
   entry: OperatorEntry;
   parent: ArchiveEntry | null;
   failedParentId: string | null;
@@ -111,7 +111,7 @@ async function pickByWeights(session: Session, island: number): Promise<Picked> 
       }
     }
   }
-  return { operatorName, entry, parent: parentFor(session, entry, () => sampleFrom(session, island)), failedParentId, strategy: null };
+  return { entry, parent: parentFor(session, entry, () => sampleFrom(session, island)), failedParentId, strategy: null };
 }
 
 /**
@@ -131,7 +131,6 @@ async function pickByBandit(session: Session, island: number): Promise<Picked> {
   const entry = deps.operators.find((o) => o.name === strategy.operator)!;
   const repairing = entry.parentPolicy === 'failed';
   return {
-    operatorName: entry.name,
     entry,
     parent: repairing ? null : parentFor(session, entry, () => sampled),
     failedParentId: repairing ? (failedParentId ?? session.seed.id) : null,

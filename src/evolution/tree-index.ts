@@ -8,10 +8,7 @@
 // other processes' workers (the fleet) sees their children only after a reload; a duplicate made
 // there is evaluated once more, which wastes an evaluation but corrupts nothing.
 import type { OutcomeKind } from '../core/types.ts';
-import type { Store } from '../store/port.ts';
-
-/** Outcomes the evaluation cache reuses (see evaluations.ts: REUSABLE). */
-const REUSABLE: ReadonlySet<OutcomeKind> = new Set<OutcomeKind>(['ok', 'candidate_failed']);
+import { REUSABLE_OUTCOMES, type Store } from '../store/port.ts';
 
 export class TreeIndex {
   private readonly inRun = new Map<string, string>();
@@ -40,6 +37,6 @@ export class TreeIndex {
   }
 
   addEvaluation(tree: string, outcome: OutcomeKind): void {
-    if (REUSABLE.has(outcome)) this.reusable.add(tree);
+    if (REUSABLE_OUTCOMES.includes(outcome)) this.reusable.add(tree);
   }
 }

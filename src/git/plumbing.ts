@@ -130,9 +130,13 @@ export class GitRepo implements Git, PlumbingContext {
   }
 
   async readBlob(blob: string): Promise<string> {
+    return (await this.blobBytes(blob)).toString('utf8');
+  }
+
+  private async blobBytes(blob: string): Promise<Buffer> {
     const found = await this.reader.contents(blob);
     if (found === null || found.type !== 'blob') throw badRevision(blob);
-    return found.content.toString('utf8');
+    return found.content;
   }
 
   async commitChild(request: CommitRequest): Promise<CommitResult> {
@@ -174,11 +178,7 @@ export class GitRepo implements Git, PlumbingContext {
     if (cached !== undefined) return cached;
     // In-process from the two listings and their blobs (no spawn; see tree-diff.ts).
     const [left, right] = await Promise.all([this.listFiles(a), this.listFiles(b)]);
-    const stdout = await diffListings(left, right, paths, async (blob) => {
-      const found = await this.reader.contents(blob);
-      if (found === null || found.type !== 'blob') throw new CambrianError('CAMBRIAN_GIT_FAILED', `blob ${blob} is missing`);
-      return found.content;
-    });
+    const stdout = await diffListings(left, right, paths, (blob) => this.blobBytes(blob));
     this.diffs.set(key, stdout);
     if (this.diffs.size > DIFF_CACHE_SIZE) this.diffs.delete(this.diffs.keys().next().value as string);
     return stdout;

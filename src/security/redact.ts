@@ -106,7 +106,7 @@ export function createRedactor(sources: RedactorSources = {}): Redactor {
     return out;
   };
 
-  const redactDeep = <T>(value: T): T => deep(value, redact) as T;
+  const redactDeep = <T>(value: T): T => mapStrings(value, redact) as T;
 
   return { redact, redactDeep, secrets: secrets.length };
 }
@@ -114,12 +114,17 @@ export function createRedactor(sources: RedactorSources = {}): Redactor {
 /** A redactor that changes nothing (for tests and callers that have no environment). */
 export const NO_REDACTION: Redactor = { redact: (text) => text, redactDeep: (value) => value, secrets: 0 };
 
-function deep(value: unknown, redact: (text: string) => string): unknown {
-  if (typeof value === 'string') return redact(value);
+/**
+ * `value` with every string mapped by `mapText` (and, given `mapKey`, every plain-object key):
+ * arrays and plain objects are copied only where something changed, so an untouched value keeps its
+ * identity; Dates, Buffers and class instances pass through as they are.
+ */
+export function mapStrings(value: unknown, mapText: (text: string) => string, mapKey?: (key: string) => string): unknown {
+  if (typeof value === 'string') return mapText(value);
   if (Array.isArray(value)) {
     let copy: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
-      const next = deep(value[i], redact);
+      const next = mapStrings(value[i], mapText, mapKey);
       if (next !== value[i]) (copy ??= value.slice())[i] = next;
     }
     return copy ?? value;
@@ -128,12 +133,13 @@ function deep(value: unknown, redact: (text: string) => string): unknown {
   const proto = Object.getPrototypeOf(value) as unknown;
   // Dates, Buffers, class instances pass through untouched; records are plain objects.
   if (proto !== Object.prototype && proto !== null) return value;
-  let copy: Record<string, unknown> | null = null;
-  for (const [key, item] of Object.entries(value)) {
-    const next = deep(item, redact);
-    if (next !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = next;
-  }
-  return copy ?? value;
+  let changed = false;
+  const entries = Object.entries(value).map(([key, item]): [string, unknown] => {
+    const [k, v] = [mapKey ? mapKey(key) : key, mapStrings(item, mapText, mapKey)];
+    if (k !== key || v !== item) changed = true;
+    return [k, v];
+  });
+  return changed ? Object.fromEntries(entries) : value;
 }
 
 /**

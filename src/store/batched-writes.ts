@@ -12,6 +12,8 @@
 // - `UPDATE … RETURNING "id"` (how repositories check that a row existed) is queued with a stand-in
 //   row; when the batch runs, an update that matched nothing throws, inside the transaction, which
 //   then rolls back — the same all-or-nothing outcome as throwing at the statement.
+// - Drizzle's PGlite driver calls only `query` on a transaction (and `exec` is kept for raw SQL);
+//   nothing else of PGlite's Transaction is offered.
 // - Anything else (other RETURNING lists, a value that is not text, number, boolean or date, a NUL
 //   character, which Postgres refuses in text) takes the ordinary path, queued writes first.
 import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
@@ -76,18 +78,9 @@ class BatchingTransaction {
     return this.tx.exec(sql, options);
   }
 
-  sql(...args: Parameters<Transaction['sql']>): ReturnType<Transaction['sql']> {
-    throw new Error(`tagged-template queries are not batched; use query() (${String(args[0]).slice(0, 40)})`);
-  }
-
   async rollback(): Promise<void> {
     this.queued = [];
     await this.tx.rollback();
-  }
-
-  async listen(...args: Parameters<Transaction['listen']>): ReturnType<Transaction['listen']> {
-    await this.flush();
-    return this.tx.listen(...args);
   }
 
   /** Runs the queued writes as one statement list; throws if a checked update matched no row. */

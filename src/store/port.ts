@@ -2,6 +2,9 @@
 // LLM calls). Every multi-row state change goes through `transaction`, so a crash leaves either the
 // old state or the new one. Implemented once with drizzle for PGlite and Postgres.
 import type { Metrics, OutcomeKind } from '../core/types.ts';
+
+/** Outcomes that say something about the code, not about the machine: the evaluation cache reuses them. */
+export const REUSABLE_OUTCOMES: readonly OutcomeKind[] = ['ok', 'candidate_failed'];
 import type { LedgerEvent, LedgerEventType } from '../ledger/events.ts';
 import type { LlmUsage } from '../llm/port.ts';
 
@@ -222,8 +225,9 @@ export interface EvaluationRepo {
   /** The newest reusable result (ok or candidate_failed) for this tree and evaluator config, any run. */
   findCached(tree: string, evaluatorHash: string): Promise<EvaluationRecord | null>;
   /**
-   * `findCached` and, in the same statement, the first individual of `runId` with this tree (the
-   * loop asks both for every new child: is it a duplicate, and is its result already known?).
+   * `findCached` and, in the same statement, the first individual of `runId` with this tree. The
+   * embedded loop answers both from memory (evolution/tree-index.ts); this is the store-side check
+   * for processes that share a run (a fleet scheduler cannot see other workers' children in memory).
    */
   lookupTree(runId: string, tree: string, evaluatorHash: string): Promise<{ cached: EvaluationRecord | null; duplicateId: string | null }>;
   /** Trees with a reusable result under this evaluator config, any run (the loop's cache index). */

@@ -8,7 +8,7 @@
 // workers write through many paths, and one forgotten call would leak; wrapping the port in the
 // composition root covers every write, inside transactions too, and keeps the repos and the loop
 // unaware of secrets. Reads are not touched: what is stored is already clean.
-import type { Redactor } from '../security/redact.ts';
+import { mapStrings, type Redactor } from '../security/redact.ts';
 import type { IndividualRecord, Store, StoreTx } from './port.ts';
 
 export function redactingStore(store: Store, redactor: Redactor): Store {
@@ -22,7 +22,8 @@ export function redactingStore(store: Store, redactor: Redactor): Store {
 
 function redactingRepos(tx: StoreTx, secrets: Redactor): StoreTx {
   const redact = (text: string): string => withoutNul(secrets.redact(text));
-  const redactDeep = <T>(value: T): T => withoutNulDeep(secrets.redactDeep(value));
+  // One walk: secrets and NUL out of every string, NUL out of every key.
+  const redactDeep = <T>(value: T): T => mapStrings(value, redact, withoutNul) as T;
   const text = (value: string | null | undefined): string | null | undefined => (typeof value === 'string' ? redact(value) : value);
   const individual = (record: IndividualRecord): IndividualRecord => ({
     ...record,
@@ -59,7 +60,7 @@ function redactingRepos(tx: StoreTx, secrets: Redactor): StoreTx {
           ...evaluation,
           reason: text(evaluation.reason) ?? null,
           metrics: redactDeep(evaluation.metrics),
-          stages: evaluation.stages.map((stage) => redactDeep({ ...stage, stdout: redact(stage.stdout), stderr: redact(stage.stderr) })),
+          stages: redactDeep(evaluation.stages),
         }),
     },
     jobs: {
@@ -83,29 +84,6 @@ const NUL = /\u0000/g;
 
 function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replace(NUL, '\uFFFD') : text;
-}
-
-/** Strings and object keys without NUL; unchanged values keep their identity (no copy). */
-function withoutNulDeep<T>(value: T): T {
-  if (typeof value === 'string') return withoutNul(value) as T;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | null = null;
-    value.forEach((item, i) => {
-      const next = withoutNulDeep(item);
-      if (next !== item) (copy ??= value.slice())[i] = next;
-    });
-    return (copy ?? value) as T;
-  }
-  if (value === null || typeof value !== 'object') return value;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return value;
-  let changed = false;
-  const entries = Object.entries(value).map(([key, item]) => {
-    const [k, v] = [withoutNul(key), withoutNulDeep(item)];
-    if (k !== key || v !== item) changed = true;
-    return [k, v] as const;
-  });
-  return (changed ? Object.fromEntries(entries) : value) as T;
 }
 
 /** The repo's methods (own or inherited) bound to it, so the wrapper can spread them and override a few. */

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/rng.ts';
 import {
+  contextCell,
   GATE_OBSERVATIONS,
   initialBanditState,
   priorFrom,
@@ -38,7 +39,7 @@ function simulate(
     const chosen = bandit.choose(strategies, context, rng);
     pulls.set(chosen.arm, (pulls.get(chosen.arm) ?? 0) + 1);
     const { reward, cost } = env(chosen.arm, job, envRng, context);
-    bandit.observe(chosen.arm, context, reward, cost);
+    bandit.observe(chosen.arm, contextCell(context), reward, cost);
   }
   return pulls;
 }
@@ -112,8 +113,8 @@ describe('StrategyBandit', () => {
       const a = straight.choose(arms('a', 'b', 'c'), PLAIN, rngA);
       const b = resumed.choose(arms('a', 'b', 'c'), PLAIN, rngB);
       assert.equal(b.arm, a.arm, `job ${job}`);
-      straight.observe(a.arm, PLAIN, 0.3, 1);
-      resumed.observe(b.arm, PLAIN, 0.3, 1);
+      straight.observe(a.arm, contextCell(PLAIN), 0.3, 1);
+      resumed.observe(b.arm, contextCell(PLAIN), 0.3, 1);
     }
     assert.deepEqual(resumed.state, straight.state);
   });
@@ -140,9 +141,9 @@ describe('StrategyBandit', () => {
 
   it('reports pulls, mean reward, mean cost and reward per unit cost, busiest first', () => {
     const bandit = new StrategyBandit(initialBanditState(), SETTINGS);
-    bandit.observe('a', PLAIN, 1, 2);
-    bandit.observe('a', PLAIN, 0, 2);
-    bandit.observe('b', PLAIN, 0.5, 0);
+    bandit.observe('a', contextCell(PLAIN), 1, 2);
+    bandit.observe('a', contextCell(PLAIN), 0, 2);
+    bandit.observe('b', contextCell(PLAIN), 0.5, 0);
     assert.deepEqual(bandit.summary(), [
       { arm: 'a', pulls: 2, meanReward: 0.5, meanCost: 2, roi: 0.25 },
       { arm: 'b', pulls: 1, meanReward: 0.5, meanCost: 0, roi: null },

@@ -3,12 +3,10 @@
 // `lookupTree` answers the cache and the run's duplicate check for a new child in one statement.
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { OutcomeKind } from '../../core/types.ts';
-import type { EvaluationRecord, EvaluationRepo } from '../port.ts';
+import { REUSABLE_OUTCOMES, type EvaluationRecord, type EvaluationRepo } from '../port.ts';
 import { evaluations, individuals } from '../schema.ts';
 import type { Db } from './db.ts';
 
-/** Outcomes that say something about the code, not about the machine: safe to reuse. */
-const REUSABLE: OutcomeKind[] = ['ok', 'candidate_failed'];
 
 type EvaluationRow = typeof evaluations.$inferSelect;
 
@@ -18,7 +16,7 @@ function toRecord(row: EvaluationRow): EvaluationRecord {
 
 /** Results of this tree under this evaluator config that may be reused (any run). */
 function reusable(tree: string, evaluatorHash: string): SQL | undefined {
-  return and(eq(evaluations.tree, tree), eq(evaluations.evaluatorHash, evaluatorHash), inArray(evaluations.outcome, REUSABLE));
+  return and(eq(evaluations.tree, tree), eq(evaluations.evaluatorHash, evaluatorHash), inArray(evaluations.outcome, [...REUSABLE_OUTCOMES]));
 }
 
 export function evaluationRepo(db: Db): EvaluationRepo {
@@ -52,7 +50,7 @@ export function evaluationRepo(db: Db): EvaluationRepo {
       const rows = await db
         .selectDistinct({ tree: evaluations.tree })
         .from(evaluations)
-        .where(and(eq(evaluations.evaluatorHash, evaluatorHash), inArray(evaluations.outcome, REUSABLE)));
+        .where(and(eq(evaluations.evaluatorHash, evaluatorHash), inArray(evaluations.outcome, [...REUSABLE_OUTCOMES])));
       return rows.map((row) => row.tree);
     },
     async listByIndividual(individualId) {
