@@ -8,12 +8,10 @@
 // Each case runs `SEEDS` seeds per policy in this process (`runLoop`, the same engine `cambrian run`
 // uses) on a fresh repository whose evaluator is one `sed`. Prints a table, then one JSON line.
 // Run: node --import tsx bench/allocation.ts   (ALLOCATION_SEEDS=3 ALLOCATION_JOBS=100)
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { openStore } from '../src/store/open.ts';
 import { promptOf, startLlmServer, type RecordedRequest, type Reply } from '../test/support/llm-server.ts';
-import { createRepo, EVALUATOR, FILE, KEY_ENV } from './llm-loop.ts';
-import { git, median, printTable, round, runLoop } from './support.ts';
+import { createRepo, FILE, KEY_ENV, loopConfig, type LoopModel } from './llm-loop.ts';
+import { median, printTable, round, runLoop } from './support.ts';
 
 const SEEDS = Number(process.env['ALLOCATION_SEEDS'] ?? 3);
 const JOBS = Number(process.env['ALLOCATION_JOBS'] ?? 100);
@@ -38,7 +36,7 @@ function reply(request: RecordedRequest): Reply {
 
 interface Case {
   name: string;
-  models: Array<{ name: string; model: string; price: number }>;
+  models: LoopModel[];
 }
 
 const CASES: Case[] = [
@@ -46,39 +44,8 @@ const CASES: Case[] = [
   { name: 'dear arm', models: [{ name: 'cheap', model: 'cheap-coder', price: 1 }, { name: 'dear', model: 'dear-coder', price: 10 }] },
 ];
 
-function config(url: string, models: Case['models'], policy: 'bandit' | 'fixed', seed: number): string {
-  return [
-    'goal: "raise X"',
-    'evolve:',
-    `  include: ["${FILE}"]`,
-    'evaluator:',
-    `  command: ${JSON.stringify(EVALUATOR)}`,
-    '  timeoutMs: 30000',
-    '  protect: []',
-    'metrics:',
-    '  score: { direction: max }',
-    'fitness: score',
-    `seed: ${seed}`,
-    'operators:',
-    '  llm-diff: { weight: 1, }',
-    'allocation:',
-    `  policy: ${policy}`,
-    '  temperatures: []',
-    'llm:',
-    '  retries: 0',
-    '  models:',
-    ...models.flatMap((m) => [
-      `    - name: ${m.name}`,
-      '      provider: openai',
-      `      baseUrl: ${url}/v1`,
-      `      apiKeyEnv: ${KEY_ENV}`,
-      `      model: ${m.model}`,
-      `      priceUsdPerMTokIn: ${m.price}`,
-      `      priceUsdPerMTokOut: ${m.price}`,
-      '      timeoutMs: 10000',
-    ]),
-    '',
-  ].join('\n');
+function config(url: string, models: LoopModel[], policy: 'bandit' | 'fixed', seed: number): string {
+  return loopConfig(url, { models, extra: [`seed: ${seed}`, 'allocation:', `  policy: ${policy}`, '  temperatures: []'] });
 }
 
 /** Improvement in units of one applied edit: every evaluated child raised X past all before it. */
@@ -93,10 +60,8 @@ interface Outcome {
 }
 
 async function runOnce(url: string, c: Case, policy: 'bandit' | 'fixed', seed: number): Promise<Outcome> {
-  const repo = await createRepo(url);
+  const repo = await createRepo(url, config(url, c.models, policy, seed));
   try {
-    await writeFile(join(repo.dir, 'cambrian.yaml'), config(url, c.models, policy, seed));
-    await git(repo.dir, 'commit', '--quiet', '-am', 'allocation bench config');
     await runLoop(repo.dir, { workers: 1, maxEvals: JOBS + 1, env: { [KEY_ENV]: 'sk-bench' } });
     const store = await openStore({ repoDir: repo.dir });
     try {

@@ -38,7 +38,7 @@ export const KEY_ENV = 'LLM_LOOP_KEY';
 export const FILE = 'x.js';
 const SEED_SOURCE = '// EVOLVE-BLOCK-START\nexport const X = 1;\n// EVOLVE-BLOCK-END\n';
 /** Prints `{"score": <X>}`; checked against the seed before the first run. */
-export const EVALUATOR = `sed -n 's/.*X = \\([0-9.-]*\\).*/{"score": \\1}/p' ${FILE}`;
+const EVALUATOR = `sed -n 's/.*X = \\([0-9.-]*\\).*/{"score": \\1}/p' ${FILE}`;
 
 let counter = 1;
 /** Every reply edits the constant the prompt shows (the parent's) to the next counter value. */
@@ -52,9 +52,18 @@ export function reply(request: RecordedRequest): Reply {
   };
 }
 
-export async function createRepo(llmUrl: string): Promise<{ dir: string; cleanup(): Promise<void> }> {
-  const dir = await realpath(await mkdtemp(join(tmpdir(), 'cambrian-llm-loop-')));
-  const config = [
+/** A model entry of the loop's config: the scripted server answers every one of them. */
+export interface LoopModel {
+  name: string;
+  model: string;
+  /** USD per million tokens, in and out. */
+  price: number;
+}
+
+/** The loop's cambrian.yaml: `llm-diff` only, the one-sed evaluator; `extra` lines go before `llm:`. */
+export function loopConfig(llmUrl: string, options: { models?: LoopModel[]; extra?: string[] } = {}): string {
+  const models = options.models ?? [{ name: 'stub', model: 'stub-coder', price: 0 }];
+  return [
     'goal: "raise X"',
     'evolve:',
     `  include: ["${FILE}"]`,
@@ -67,19 +76,26 @@ export async function createRepo(llmUrl: string): Promise<{ dir: string; cleanup
     'fitness: score',
     'operators:',
     '  llm-diff: { weight: 1 }',
+    ...(options.extra ?? []),
     'llm:',
     '  retries: 0',
     '  models:',
-    '    - name: stub',
-    '      provider: openai',
-    `      baseUrl: ${llmUrl}/v1`,
-    `      apiKeyEnv: ${KEY_ENV}`,
-    '      model: stub-coder',
-    '      priceUsdPerMTokIn: 0',
-    '      priceUsdPerMTokOut: 0',
-    '      timeoutMs: 10000',
+    ...models.flatMap((m) => [
+      `    - name: ${m.name}`,
+      '      provider: openai',
+      `      baseUrl: ${llmUrl}/v1`,
+      `      apiKeyEnv: ${KEY_ENV}`,
+      `      model: ${m.model}`,
+      `      priceUsdPerMTokIn: ${m.price}`,
+      `      priceUsdPerMTokOut: ${m.price}`,
+      '      timeoutMs: 10000',
+    ]),
     '',
   ].join('\n');
+}
+
+export async function createRepo(llmUrl: string, config = loopConfig(llmUrl)): Promise<{ dir: string; cleanup(): Promise<void> }> {
+  const dir = await realpath(await mkdtemp(join(tmpdir(), 'cambrian-llm-loop-')));
   await writeFile(join(dir, FILE), SEED_SOURCE);
   await writeFile(join(dir, 'cambrian.yaml'), config);
   await git(dir, 'init', '--quiet', '--initial-branch=main');
