@@ -33,7 +33,7 @@ type Row = Record<'total' | 'sample' | 'propose' | 'commit' | 'checkout' | 'spaw
 function breakdown(job: JobTiming): Row {
   const p = (phase: Phase): number => job.phases[phase] ?? 0;
   const total = job.endMs - job.startMs;
-  const timed = p('sample') + p('propose') + p('commit') + p('evaluate') + p('embed') + p('ingest');
+  const timed = p('sample') + p('propose') + p('commit') + p('evaluate') + p('gate') + p('embed') + p('ingest');
   return {
     total,
     sample: p('sample'),

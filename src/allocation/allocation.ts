@@ -7,6 +7,8 @@ import { allocationSettings } from '../config/schema.ts';
 import type { Direction } from '../core/types.ts';
 import { initialBanditState, parseBanditState, StrategyBandit, type BanditState, type JobContext, type Strategy } from './bandit.ts';
 import { enumerateStrategies, usesBandit } from './strategies.ts';
+import { Economy, initialEconomyState, parseEconomyState, type EconomySettings, type EconomyState } from './economy.ts';
+import { initialGateState, parseGateState, type GateSettings, type GateState } from './assimilation.ts';
 
 export interface AllocationState {
   policy: 'bandit' | 'fixed';
@@ -18,6 +20,10 @@ export interface AllocationState {
   islandImprovedAt: number[];
   /** Counted evaluations at the last allocation summary event. */
   lastSummaryAt: number;
+  /** The energy economy over islands (null: islands take turns, as before it). */
+  economy: EconomyState | null;
+  /** The assimilation gate's counters (null: one measurement decides the best, as before it). */
+  gate: GateState | null;
 }
 
 /** Weight of the newest |Δ| in the spread's moving average. */
@@ -25,21 +31,37 @@ const SPREAD_ALPHA = 0.1;
 
 export function initialAllocationState(config: CambrianConfig, operators: ReadonlyArray<{ name: string }>): AllocationState {
   const strategies = enumerateStrategies(config, operators);
+  const settings = allocationSettings(config);
+  const islands = config.archive.islands;
+  const economyOn = settings.economy.enabled === 'on' || (settings.economy.enabled === 'auto' && islands > 1 && settings.policy !== 'fixed');
+  const gateOn = settings.assimilation.gate === 'on' || (settings.assimilation.gate === 'auto' && settings.policy !== 'fixed');
   return {
     policy: usesBandit(config, strategies) ? 'bandit' : 'fixed',
     bandit: initialBanditState(),
     spread: null,
-    islandBest: Array.from({ length: config.archive.islands }, () => null),
-    islandImprovedAt: Array.from({ length: config.archive.islands }, () => 0),
+    islandBest: Array.from({ length: islands }, () => null),
+    islandImprovedAt: Array.from({ length: islands }, () => 0),
     lastSummaryAt: 0,
+    economy: economyOn ? initialEconomyState(islands, economySettings(settings)) : null,
+    gate: gateOn ? initialGateState() : null,
   };
+}
+
+function economySettings(settings: AllocationConfig): EconomySettings {
+  const { enabled: _enabled, ...rest } = settings.economy;
+  return rest;
+}
+
+function gateSettings(settings: AllocationConfig): GateSettings {
+  const { gate, ...rest } = settings.assimilation;
+  return { ...rest, mode: gate === 'on' ? 'always' : 'adaptive' };
 }
 
 /** A stored state, or — for runs started before allocation existed — the fixed policy they ran under. */
 export function parseAllocationState(raw: unknown, config: CambrianConfig): AllocationState {
   const islands = config.archive.islands;
   if (raw === null || typeof raw !== 'object') {
-    return { ...initialAllocationState(config, []), policy: 'fixed' };
+    return { ...initialAllocationState(config, []), policy: 'fixed', economy: null, gate: null };
   }
   const state = raw as Partial<AllocationState>;
   return {
@@ -49,6 +71,9 @@ export function parseAllocationState(raw: unknown, config: CambrianConfig): Allo
     islandBest: Array.from({ length: islands }, (_, i) => state.islandBest?.[i] ?? null),
     islandImprovedAt: Array.from({ length: islands }, (_, i) => state.islandImprovedAt?.[i] ?? 0),
     lastSummaryAt: state.lastSummaryAt ?? 0,
+    // Runs started before the economy and the gate keep round-robin islands and ungated bests.
+    economy: parseEconomyState(state.economy, islands, economySettings(allocationSettings(config))),
+    gate: parseGateState(state.gate),
   };
 }
 
@@ -59,6 +84,10 @@ export class Allocation {
   readonly bandit: StrategyBandit;
   /** Whether the bandit chooses each job's strategy (else the fixed weights do). */
   readonly chooses: boolean;
+  /** The energy economy that picks each job's island (null: round-robin). */
+  readonly economy: Economy | null;
+  /** The assimilation gate's settings (null: no gate). */
+  readonly gate: GateSettings | null;
 
   constructor(
     config: CambrianConfig,
@@ -68,6 +97,8 @@ export class Allocation {
     this.settings = allocationSettings(config);
     this.strategies = enumerateStrategies(config, operators);
     this.chooses = state.policy === 'bandit';
+    this.economy = state.economy ? new Economy(state.economy, economySettings(this.settings)) : null;
+    this.gate = state.gate ? gateSettings(this.settings) : null;
     this.bandit = new StrategyBandit(state.bandit, {
       discount: this.settings.discount,
       explorationFloor: this.settings.explorationFloor,
@@ -101,13 +132,15 @@ export class Allocation {
     return costs.usd + costs.cpuSeconds * this.settings.usdPerCpuSecond + (costs.wallMs / 1000) * this.settings.usdPerWallSecond;
   }
 
-  /** Records a counted evaluation's fitness for its island's best. */
-  noteIslandFitness(island: number, fitness: number, direction: Direction, evaluation: number): void {
+  /** Records a counted evaluation's fitness for its island's best; true when it improved it. */
+  noteIslandFitness(island: number, fitness: number, direction: Direction, evaluation: number): boolean {
     const best = this.state.islandBest[island] ?? null;
     if (best === null || (direction === 'max' ? fitness > best : fitness < best)) {
       this.state.islandBest[island] = fitness;
       this.state.islandImprovedAt[island] = evaluation;
+      return true;
     }
+    return false;
   }
 }
 

@@ -5,6 +5,8 @@ import type { RunRecord, Store } from '../store/port.ts';
 import { runWasSandboxed } from '../store/sandboxed.ts';
 import type { AllocationState } from '../allocation/allocation.ts';
 import { armSummary, parseBanditState, type ArmSummary } from '../allocation/bandit.ts';
+import { Economy, parseEconomyState } from '../allocation/economy.ts';
+import { parseGateState } from '../allocation/assimilation.ts';
 import { formatFitness, withApp, withRepoOptions, type RepoOptions } from './common.ts';
 import { printJson } from './output.ts';
 
@@ -38,8 +40,12 @@ export interface RunStatus {
 export interface AllocationStatus {
   policy: 'bandit' | 'fixed';
   arms: ArmSummary[];
-  islands: Array<{ island: number; best: number | null; stagnantFor: number }>;
+  islands: Array<{ island: number; best: number | null; stagnantFor: number; energy: number | null; roi: number | null; share: number | null; culls: number }>;
   prior: { fromRun: string; status: string } | null;
+  /** Energy inequality across islands (null without the economy). */
+  gini: number | null;
+  /** The assimilation gate so far (null without it). */
+  gate: { attempts: number; passed: number; evaluations: number; noiseless: boolean } | null;
 }
 
 /** From the run's loop state (no query): runs made before allocation existed have none. */
@@ -48,11 +54,27 @@ function allocationStatus(run: RunRecord): AllocationStatus | null {
   if (!raw || typeof raw !== 'object') return null;
   const bandit = parseBanditState(raw.bandit);
   const improvedAt = raw.islandImprovedAt ?? [];
+  const islandCount = (raw.islandBest ?? []).length;
+  const settings = { initialEnergy: 0, price: 0, maxShare: 1, giniCap: 1, checkEvery: 1, upkeep: 0, cullAfter: 1, reseed: 0, topUp: 0 };
+  const economyState = parseEconomyState(raw.economy, islandCount, settings);
+  const economy = economyState ? new Economy(economyState, settings) : null;
+  const views = economy?.views() ?? null;
+  const gate = parseGateState(raw.gate);
   return {
     policy: raw.policy === 'bandit' ? 'bandit' : 'fixed',
     arms: armSummary(bandit),
-    islands: (raw.islandBest ?? []).map((best, island) => ({ island, best, stagnantFor: run.evaluations - (improvedAt[island] ?? 0) })),
+    islands: (raw.islandBest ?? []).map((best, island) => ({
+      island,
+      best,
+      stagnantFor: run.evaluations - (improvedAt[island] ?? 0),
+      energy: views?.[island]?.energy ?? null,
+      roi: views?.[island]?.roi ?? null,
+      share: views?.[island]?.share ?? null,
+      culls: views?.[island]?.culls ?? 0,
+    })),
     prior: bandit.prior ? { fromRun: bandit.prior.fromRun, status: bandit.prior.status } : null,
+    gini: economy ? Math.round(economy.gini() * 1000) / 1000 : null,
+    gate: gate ? { attempts: gate.attempts, passed: gate.passed, evaluations: gate.evaluations, noiseless: gate.noiseless } : null,
   };
 }
 
@@ -115,7 +137,7 @@ function formatStatus(s: RunStatus, fitness: string): string {
   if (!s.sandboxed) lines.push('  UNSANDBOXED: candidate code ran with your privileges (evaluator.sandbox: none or --no-sandbox)');
   if (s.state === 'failed' && s.evaluations > 0) lines.push('  resumable: fix the cause above, then `cambrian run` resumes this run');
   if (s.llm.calls > 0) lines.push(`  LLM: ${s.llm.calls} calls, ${s.llm.tokensIn} tokens in, ${s.llm.tokensOut} out, $${s.llm.usd.toFixed(4)}`);
-  if (s.allocation && s.allocation.arms.length > 0) {
+  if (s.allocation) {
     const a = s.allocation;
     const prior = a.prior ? `; prior from ${a.prior.fromRun}: ${a.prior.status}` : '';
     lines.push(`  allocation (${a.policy === 'bandit' ? 'strategy bandit' : 'fixed weights'}${prior}), top strategies:`);
@@ -125,6 +147,18 @@ function formatStatus(s: RunStatus, fitness: string): string {
     }
     const stagnant = a.islands.filter((i) => i.stagnantFor > 0).map((i) => `${i.island}: ${i.stagnantFor}`).join(', ');
     if (stagnant) lines.push(`    evaluations since each island last improved: ${stagnant}`);
+    if (a.gini !== null) {
+      lines.push(`  islands (energy economy, Gini ${a.gini.toFixed(2)}):`);
+      for (const i of a.islands) {
+        const roi = i.roi === null ? '—' : i.roi.toFixed(2);
+        const culled = i.culls > 0 ? `, culled ${i.culls}×` : '';
+        lines.push(`    ${i.island}: energy ${i.energy?.toFixed(1)}, ROI ${roi}, ${Math.round((i.share ?? 0) * 100)}% of recent jobs, best ${formatFitness(i.best)}${culled}`);
+      }
+    }
+    if (a.gate !== null) {
+      const mode = a.gate.noiseless ? ' (evaluator exact: no more re-measuring)' : '';
+      lines.push(`  assimilation gate: ${a.gate.passed} of ${a.gate.attempts} challengers passed, ${a.gate.evaluations} extra evaluations${mode}`);
+    }
   }
   if (s.recentRejections.length > 0) {
     lines.push('  recent rejected proposals:');

@@ -89,6 +89,13 @@ function evaluatorIssues(root: Raw): ConfigIssue[] {
     if (seen.has(name)) issues.push({ path: ['evaluator', 'stages', index, 'name'], message: `stage name \`${name}\` is used twice` });
     seen.add(name);
   });
+  if (stages.length > 0 && stages.every((entry) => asObject(entry)?.holdout === true)) {
+    issues.push({
+      path: ['evaluator', 'stages'],
+      message: 'every stage is a holdout stage, so regular evaluations would run nothing',
+      hint: 'leave `holdout: true` only on the stage(s) with the unseen inputs',
+    });
+  }
   return issues;
 }
 

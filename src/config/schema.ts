@@ -21,6 +21,12 @@ export const stageSchema = z.strictObject({
     .describe(
       'Stop the cascade after this stage unless the fitness metric reaches this value (compared in the fitness direction).',
     ),
+  holdout: z
+    .boolean()
+    .optional()
+    .describe(
+      'A holdout stage (e.g. unseen test inputs): skipped in regular evaluations, run only for a challenger to the best and its incumbent at the assimilation gate. It must report the fitness metric.',
+    ),
 });
 
 export const evaluatorSchema = z
@@ -174,6 +180,37 @@ export const llmSchema = z
   })
   .describe('Language models for the llm-* and plan-code operators. Required when one of them is enabled.');
 
+export const economySchema = z
+  .strictObject({
+    enabled: z
+      .enum(['auto', 'on', 'off'])
+      .default('auto')
+      .describe('`auto`: on when there is more than one island and `policy` is not `fixed`; `off`: islands take turns (round-robin).'),
+    initialEnergy: z.number().positive().default(20).describe('Energy each island starts (and restarts after a cull) with, in job tickets.'),
+    price: z.number().positive().default(8).describe('Energy an island earns per unit of reward (before the scarcity factor of 0.5–4×).'),
+    maxShare: z.number().gt(0).max(1).default(0.5).describe('Largest share of recent job slots one island may take.'),
+    giniCap: z.number().gt(0).max(1).default(0.5).describe('Gini coefficient of island energy above which part of the richest islands\' surplus is spread over the poorer ones.'),
+    checkEvery: positiveInt.default(10).describe('Evaluations between economy checks (upkeep, Gini levy, bankruptcy, top-ups).'),
+    upkeep: z.number().min(0).default(1).describe('Energy every island pays at each check, so an island that gets no job slots still drains towards a cull.'),
+    cullAfter: positiveInt.default(3).describe('Checks in a row an island may be bankrupt (energy ≤ 0) before it is culled and reseeded.'),
+    reseed: positiveInt.default(4).describe('Elites of other islands (distinct cells, never the global best alone) a culled island is reseeded with.'),
+    topUp: z.number().min(0).default(5).describe('Energy credited at a check to an island with an above-median ROI whose best is near the global best.'),
+  })
+  .describe('The energy economy that gives job slots to islands (see docs/guide/allocation.md).');
+
+export const assimilationSchema = z
+  .strictObject({
+    gate: z
+      .enum(['auto', 'on', 'off'])
+      .default('auto')
+      .describe('`auto`: gate unless `policy` is `fixed`, re-measuring only until the evaluator proves exact; `on`: always re-measure; `off`: one measurement decides (the behaviour before the gate).'),
+    samples: positiveInt.max(20).default(3).describe('Fresh measurements of the challenger and of the incumbent when the evaluator is noisy.'),
+    alpha: z.number().gt(0).lt(1).default(0.05).describe('Largest p-value (one-sided Welch t-test) at which the uplift counts.'),
+    minUplift: z.number().min(0).default(0).describe('Smallest uplift of the mean (in fitness units) a challenger must show.'),
+    holdoutTolerance: z.number().min(0).default(0).describe('How much worse than the incumbent a challenger may do on the holdout stages.'),
+  })
+  .describe('The gate a challenger passes before it becomes the run\'s best (see docs/guide/allocation.md).');
+
 export const allocationSchema = z
   .strictObject({
     policy: z
@@ -203,6 +240,8 @@ export const allocationSchema = z
     stagnation: positiveInt.default(30).describe('Evaluations without improving an island after which its jobs count as stagnant.'),
     memory: z.boolean().default(true).describe('Start a new run from the previous run\'s strategy statistics, kept only if they pass a gate (see docs/guide/allocation.md).'),
     reportEvery: positiveInt.default(25).describe('An allocation summary event every this many evaluations.'),
+    economy: economySchema.default(economySchema.parse({})),
+    assimilation: assimilationSchema.default(assimilationSchema.parse({})),
   })
   .describe('How jobs are allocated to strategies (operator × model × temperature); see docs/guide/allocation.md.');
 
@@ -243,6 +282,8 @@ export type LlmConfig = z.infer<typeof llmSchema>;
 export type LlmModelConfig = z.infer<typeof llmModelSchema>;
 export type BudgetConfig = z.infer<typeof budgetSchema>;
 export type AllocationConfig = z.infer<typeof allocationSchema>;
+export type EconomyConfig = z.infer<typeof economySchema>;
+export type AssimilationConfig = z.infer<typeof assimilationSchema>;
 
 /** The allocation settings in force: the section's own, or every default. */
 export function allocationSettings(config: CambrianConfig): AllocationConfig {

@@ -48,7 +48,9 @@ const ABORTED: Verdict = ABORTED_FAILURE;
 export class CommandEvaluator implements Evaluator {
   readonly configHash: string;
   private readonly options: CommandEvaluatorOptions;
+  /** The cascade every evaluation runs, and the holdout stages only assimilation candidates run. */
   private readonly stages: StageConfig[];
+  private readonly holdoutStages: StageConfig[];
   private warnedUnsandboxed = false;
   private view: SandboxView | null = null;
   /** The environment evaluators inherit from (allowlisted); read once. */
@@ -59,7 +61,13 @@ export class CommandEvaluator implements Evaluator {
     this.parentEnv = options.parentEnv ?? process.env;
     this.configHash = evaluatorConfigHash(options.config, options.metrics, options.fitness);
     const { config } = options;
-    this.stages = config.stages ?? [{ name: 'main', command: config.command!, timeoutMs: config.timeoutMs }];
+    const all = config.stages ?? [{ name: 'main', command: config.command!, timeoutMs: config.timeoutMs }];
+    this.stages = all.filter((s) => s.holdout !== true);
+    this.holdoutStages = all.filter((s) => s.holdout === true);
+  }
+
+  get hasHoldout(): boolean {
+    return this.holdoutStages.length > 0;
   }
 
   async evaluate(request: EvaluateRequest): Promise<EvaluationResult> {
@@ -93,7 +101,9 @@ export class CommandEvaluator implements Evaluator {
       const runs: Metrics[] = [];
       let stoppedAtStage: string | undefined;
       for (let repeat = 1; repeat <= repeats; repeat++) {
-        const cascade = await this.runCascade(request, worktree.path, sandbox, stageResults);
+        const stages = request.holdout === true ? this.holdoutStages : this.stages;
+        if (stages.length === 0) return finish({ outcome: 'infra_failed', reason: 'the evaluator has no holdout stage' });
+        const cascade = await this.runCascade(stages, request, worktree.path, sandbox, stageResults);
         if (!cascade.ok) {
           const reason = repeats > 1 ? `repeat ${repeat}/${repeats}: ${cascade.reason}` : cascade.reason;
           return finish({ outcome: cascade.outcome, reason, ...(cascade.metrics && { metrics: cascade.metrics }) });
@@ -116,18 +126,24 @@ export class CommandEvaluator implements Evaluator {
     // Nothing to release: the pool belongs to whoever created it.
   }
 
-  private async runCascade(request: EvaluateRequest, worktree: string, sandbox: SandboxStatus, results: StageResult[]): Promise<CascadeResult> {
+  private async runCascade(
+    stages: readonly StageConfig[],
+    request: EvaluateRequest,
+    worktree: string,
+    sandbox: SandboxStatus,
+    results: StageResult[],
+  ): Promise<CascadeResult> {
     const { fitness, metrics: specs } = this.options;
     const named = (stage: StageConfig, reason: string) => (this.options.config.stages ? `stage \`${stage.name}\`: ${reason}` : reason);
     let merged: Metrics = {};
-    for (const [index, stage] of this.stages.entries()) {
+    for (const [index, stage] of stages.entries()) {
       if (request.signal?.aborted) return { ok: false, ...ABORTED_FAILURE };
       const run = await this.runStage(stage, request, worktree, sandbox);
       if ('outcome' in run) return { ok: false, ...run, reason: named(stage, run.reason) };
       results.push(run.result);
       if (run.failure) return { ok: false, ...run.failure, reason: named(stage, run.failure.reason), ...(index > 0 && { metrics: merged }) };
       merged = { ...merged, ...run.result.metrics };
-      const isLast = index === this.stages.length - 1;
+      const isLast = index === stages.length - 1;
       if (stage.threshold === undefined || isLast) continue;
       const value = merged[fitness];
       if (value === undefined) {

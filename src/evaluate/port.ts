@@ -32,11 +32,15 @@ export interface EvaluateRequest {
   runId: string;
   individualId: string;
   signal?: AbortSignal;
+  /** Run the holdout stages instead of the regular cascade (assimilation candidates only). */
+  holdout?: boolean;
 }
 
 export interface Evaluator {
   /** A stable hash of everything that changes what the evaluator would report (for the cache). */
   readonly configHash: string;
+  /** Whether the evaluator has holdout stages (run only for assimilation candidates). */
+  readonly hasHoldout?: boolean;
   evaluate(request: EvaluateRequest): Promise<EvaluationResult>;
   close(): Promise<void>;
 }

@@ -11,7 +11,8 @@ import type { EvaluationResult } from '../evaluate/port.ts';
 import { isCounted } from './evaluation-cache.ts';
 import { loopStateRecord } from './loop-state.ts';
 import type { Session } from './session.ts';
-import type { JobOutcome } from './worker.ts';
+import type { GateOutcome, JobOutcome } from './worker.ts';
+import { pickReseed } from '../allocation/economy.ts';
 
 /** Embeddings used to fit the PCA projection (the newest evaluated individuals). */
 export const PCA_SAMPLE_LIMIT = 512;
@@ -51,6 +52,7 @@ export async function ingestJob(session: Session, job: JobRecord, outcome: JobOu
   await ingestEvaluation(session, outcome.individual, outcome.result, outcome.embedding, {
     job,
     costs: outcome.costs,
+    gate: outcome.gate ?? null,
   });
 }
 
@@ -60,7 +62,7 @@ export async function ingestEvaluation(
   individual: IndividualRecord,
   result: EvaluationResult,
   embedding: number[] | null,
-  origin: { job: JobRecord; costs: JobRecord['costs'] } | null,
+  origin: { job: JobRecord; costs: JobRecord['costs']; gate: GateOutcome | null } | null,
 ): Promise<{ counted: boolean; fitness: number | null }> {
   const { deps, run, state, archive } = session;
   const now = new Date(deps.clock.now());
@@ -109,11 +111,14 @@ export async function ingestEvaluation(
     state.futileJobs = 0;
   }
   if (fitness !== null && isBetter(fitness, run.bestFitness, session.direction)) {
-    improved = true;
-    run.bestFitness = fitness;
-    run.bestIndividualId = individual.id;
-    state.lastImprovementAt = seq;
-    events.push({ type: 'best_improved', runId: run.id, individualId: individual.id, fitness, previousFitness: previousBest });
+    const assimilated = assimilate(session, individual, fitness, origin, events);
+    if (assimilated !== null) {
+      improved = true;
+      run.bestFitness = assimilated;
+      run.bestIndividualId = individual.id;
+      state.lastImprovementAt = seq;
+      events.push({ type: 'best_improved', runId: run.id, individualId: individual.id, fitness: assimilated, previousFitness: previousBest });
+    }
   }
   if (individual.seq === 0 && fitness !== null) run.seedFitness = fitness;
 
@@ -140,15 +145,24 @@ export async function ingestEvaluation(
     // One write of the individual's result and cell, before a refit reads the newest embeddings.
     const patch: IndividualPatch = { status: 'evaluated', outcome: result.outcome, fitness, metrics: result.metrics ?? {}, embedding, ...placement };
     await tx.individuals.update(individual.id, patch);
+    // The seed counts for every island (it is placed on all of them).
+    let improvedIsland = false;
+    if (fitness !== null && counted) {
+      for (const island of individual.seq === 0 ? range(deps.config.archive.islands) : [individual.island]) {
+        improvedIsland = session.allocation.noteIslandFitness(island, fitness, session.direction, run.evaluations) || improvedIsland;
+      }
+    }
     if (origin) {
       // What this job earned: the child's improvement over its parent (0 for a failed candidate),
-      // plus the bonus when it filled a new cell; observed before the loop state is written.
+      // plus the bonus when it filled a new cell; observed before the loop state is written. Its
+      // island pays the job's ticket and earns when the child improved the island or filled a cell.
       const filled = events.some((e) => e.type === 'elite_replaced' && e.individualId === individual.id && e.previousId === null);
       const parent = individual.parentId === null ? null : await session.records.get(individual.parentId);
       const reward = fitness === null ? 0 : session.allocation.rewardFor(fitness, parent?.fitness ?? null, session.direction, filled);
       observeJob(session, origin.job, reward, origin.costs, events);
+      if (improvedIsland || filled) session.allocation.economy?.credit(origin.job.island, reward);
     }
-    if (fitness !== null && counted) session.allocation.noteIslandFitness(individual.island, fitness, session.direction, run.evaluations);
+    if (counted) await maybeCheckEconomy(session, tx, events);
     if (counted) maybeSummarise(session, events);
     const refitted = fitness !== null && (await maybeRefit(session, tx, events));
     if (counted) await maybeMigrate(session, tx, events);
@@ -177,9 +191,84 @@ export async function ingestEvaluation(
   return { counted, fitness };
 }
 
+/**
+ * Whether a child that beat the best becomes the best, and at what fitness: with the gate on, only
+ * if it passed (at the mean of its fresh measurements) and still beats the best, which another
+ * child may have raised meanwhile; without the gate (or for the seed), on its one measurement.
+ */
+function assimilate(
+  session: Session,
+  individual: IndividualRecord,
+  fitness: number,
+  origin: { gate: GateOutcome | null } | null,
+  events: LedgerEvent[],
+): number | null {
+  const { run, allocation } = session;
+  if (!origin || !allocation.gate || run.bestIndividualId === null) return fitness;
+  const gate = origin.gate;
+  if (gate === null) {
+    // The worker gates every child that beats the best it saw, and the best only rises: a child
+    // without a verdict was not better then. It does not move the best ungated.
+    return null;
+  }
+  let passed = gate.passed;
+  const reasons = [...gate.reasons];
+  if (passed && gate.incumbentId !== run.bestIndividualId && !isBetter(gate.fitness, run.bestFitness, session.direction)) {
+    passed = false;
+    reasons.push(`overtaken: the best moved to ${run.bestIndividualId} (${run.bestFitness}) while this challenger was measured`);
+  }
+  events.push({
+    type: 'assimilation',
+    runId: run.id,
+    individualId: individual.id,
+    incumbentId: gate.incumbentId,
+    passed,
+    method: gate.method,
+    reasons,
+    challenger: gate.challenger,
+    incumbent: gate.incumbent,
+    uplift: gate.uplift,
+    p: gate.p,
+    holdout: gate.holdout,
+    evaluations: gate.evaluations,
+  });
+  return passed ? gate.fitness : null;
+}
+
+/**
+ * The economy's periodic check (every `economy.checkEvery` counted evaluations): the Gini levy,
+ * top-ups for islands near the global best, and culling islands bankrupt for `cullAfter` checks —
+ * emptied and reseeded from diverse elites of the other islands (not before the archive places).
+ */
+async function maybeCheckEconomy(session: Session, tx: StoreTx, events: LedgerEvent[]): Promise<void> {
+  const { allocation, archive, run, deps } = session;
+  const economy = allocation.economy;
+  if (!economy || !economy.due(run.evaluations)) return;
+  const spread = allocation.state.spread ?? 0;
+  const global = run.bestFitness;
+  const nearBest = allocation.state.islandBest.map((best) => best !== null && global !== null && Math.abs(global - best) <= 2 * spread);
+  const { events: actions, cull } = economy.check(run.evaluations, nearBest);
+  const logged = actions.filter((a): a is Exclude<typeof a, { kind: 'cull' }> => a.kind !== 'cull');
+  if (logged.length > 0) events.push({ type: 'economy_check', runId: run.id, evaluations: run.evaluations, actions: logged });
+  if (cull.length === 0 || !archive.placing) return;
+  for (const island of cull) {
+    const others = archive.elites().filter((e) => e.island !== island);
+    const reseed = pickReseed(others, run.bestIndividualId, economy.settings.reseed);
+    if (reseed.length === 0) continue;
+    const placed = archive.reseedIsland(island, reseed);
+    economy.reseeded(island);
+    allocation.state.islandBest[island] = archive.best(island)?.fitness ?? null;
+    allocation.state.islandImprovedAt[island] = run.evaluations;
+    events.push({ type: 'island_culled', runId: run.id, island, evaluations: run.evaluations, reseededIds: placed });
+  }
+  const now = deps.clock.now();
+  await tx.elites.replaceAll(run.id, archive.elites().map((e) => eliteRecord(run.id, e, now)));
+}
+
 /** Feeds the allocation one job's reward and cost (under the bandit or the fixed weights alike). */
 function observeJob(session: Session, job: JobRecord, reward: number, costs: JobRecord['costs'], events: LedgerEvent[]): void {
   const { allocation, deps, run } = session;
+  allocation.economy?.debit(job.island, allocation.costOf(costs));
   // Under fixed weights (no strategy recorded) the operator is the arm, in the plain context.
   const decided = allocation.bandit.observe(job.strategy?.arm ?? job.operator, job.strategy?.cell ?? 0, reward, allocation.costOf(costs));
   if (decided) {
@@ -204,6 +293,9 @@ function maybeSummarise(session: Session, events: LedgerEvent[]): void {
   const { allocation, run, archive, deps } = session;
   if (run.evaluations - allocation.state.lastSummaryAt < allocation.settings.reportEvery) return;
   allocation.state.lastSummaryAt = run.evaluations;
+  const economy = allocation.economy;
+  const views = economy?.views() ?? null;
+  const gate = allocation.state.gate;
   events.push({
     type: 'allocation_summary',
     runId: run.id,
@@ -214,7 +306,14 @@ function maybeSummarise(session: Session, events: LedgerEvent[]): void {
       best: allocation.state.islandBest[island] ?? null,
       stagnantFor: run.evaluations - (allocation.state.islandImprovedAt[island] ?? 0),
       elites: archive.elites(island).length,
+      ...(views && { energy: views[island]!.energy, roi: views[island]!.roi, share: views[island]!.share, culls: views[island]!.culls }),
     })),
+    ...(economy && {
+      gini: Math.round(economy.gini() * 1000) / 1000,
+      effectiveIslands: Math.round(economy.effectiveIslands() * 100) / 100,
+      guards: { ...economy.state.guards },
+    }),
+    ...(gate && { assimilation: { attempts: gate.attempts, passed: gate.passed, evaluations: gate.evaluations, noiseless: gate.noiseless } }),
   });
 }
 

@@ -2,7 +2,7 @@
 // engine's own time goes between the evaluator's runs. Absent in normal runs: zero cost.
 import type { WorktreePool } from '../git/port.ts';
 
-export type Phase = 'sample' | 'propose' | 'commit' | 'checkout' | 'evaluate' | 'embed' | 'ingest';
+export type Phase = 'sample' | 'propose' | 'commit' | 'checkout' | 'evaluate' | 'gate' | 'embed' | 'ingest';
 
 export interface Profiler {
   record(phase: Phase, ms: number): void;

@@ -22,7 +22,9 @@ export interface ScheduleOptions {
 
 export async function scheduleJob(session: Session, options: ScheduleOptions = {}): Promise<JobRecord> {
   const { deps, rng, state, run } = session;
-  const island = state.nextJobSeq % deps.config.archive.islands;
+  // The energy economy gives the slot to an island by energy and ROI; without it islands take turns.
+  const economy = session.allocation.economy;
+  const island = economy ? economy.pickIsland(rng) : state.nextJobSeq % deps.config.archive.islands;
   const picked = session.allocation.chooses ? await pickByBandit(session, island) : await pickByWeights(session, island);
   const { entry, parent, failedParentId, strategy } = picked;
   const operatorName = entry.name;

@@ -4,6 +4,8 @@
 // one proposal (an operator throwing, a path git refuses) fails that job, never the run; only
 // store failures propagate.
 import { Rng } from '../core/rng.ts';
+import { isBetter } from '../core/fitness/compare.ts';
+import { runGate, type GateVerdict, type Measure } from '../allocation/assimilation.ts';
 import type { FileChange } from '../core/types.ts';
 import { isCambrianError } from '../errors.ts';
 import type { EvaluationResult } from '../evaluate/port.ts';
@@ -29,7 +31,11 @@ export type JobOutcome =
       result: EvaluationResult;
       embedding: number[] | null;
       costs: JobCosts;
+      /** The assimilation gate's verdict, when the child beat the best and a gate is on. */
+      gate?: GateOutcome;
     };
+
+export type GateOutcome = GateVerdict & { incumbentId: string };
 
 const SUBJECT_MAX = 72;
 /** Ancestors shown to operators (prompts show the lineage's trend). */
@@ -80,12 +86,53 @@ async function runJob(session: Session, job: JobRecord, signal: AbortSignal): Pr
         deps.evaluator.evaluate({ commit: evaluated.commit, tree: evaluated.tree, runId: run.id, individualId: evaluated.id, signal }),
       );
   costs.cpuSeconds += result.cached ? 0 : result.cpuSeconds;
+  if (result.outcome === 'inconclusive' && signal.aborted) {
+    costs.wallMs += deps.clock.now() - startedAt;
+    return { kind: 'interrupted', costs };
+  }
+  const gate = await assimilationGate(session, evaluated, result, signal, costs);
   costs.wallMs += deps.clock.now() - startedAt;
-  if (result.outcome === 'inconclusive' && signal.aborted) return { kind: 'interrupted', costs };
+  if (gate === 'interrupted') return { kind: 'interrupted', costs };
   const embedder = deps.embedder;
   const embedding =
     result.outcome === 'ok' && embedder ? await timed(deps.profiler, 'embed', () => embedIndividual(session, embedder, evaluated.commit, origin)) : null;
-  return { kind: 'evaluated', individual, result, embedding, costs };
+  return { kind: 'evaluated', individual, result, embedding, costs, ...(gate && { gate }) };
+}
+
+/**
+ * A child that beats the run's best is tested at the assimilation gate (allocation/assimilation.ts)
+ * before ingest may make it the best: re-measured beside the incumbent, then on the holdout stages.
+ * Null when there is no gate or nothing to gate; 'interrupted' when the run is being stopped.
+ */
+async function assimilationGate(
+  session: Session,
+  challenger: IndividualRecord,
+  result: EvaluationResult,
+  signal: AbortSignal,
+  costs: JobCosts,
+): Promise<GateOutcome | null | 'interrupted'> {
+  const { deps, run, allocation } = session;
+  const settings = allocation.gate;
+  const state = allocation.state.gate;
+  if (!settings || !state || result.outcome !== 'ok' || run.bestIndividualId === null || run.bestFitness === null) return null;
+  const fitness = result.metrics[deps.config.fitness];
+  if (fitness === undefined || !isBetter(fitness, run.bestFitness, session.direction)) return null;
+  const incumbent = await session.records.get(run.bestIndividualId);
+  if (!incumbent) return null;
+  const recorded = { challenger: fitness, incumbent: run.bestFitness };
+  const measure: Measure = async (side, holdout) => {
+    const who = side === 'challenger' ? challenger : incumbent;
+    const got = await timed(deps.profiler, 'gate', () =>
+      deps.evaluator.evaluate({ commit: who.commit, tree: who.tree, runId: run.id, individualId: who.id, signal, holdout }),
+    );
+    costs.cpuSeconds += got.cpuSeconds;
+    if (got.outcome !== 'ok') return { failed: got.reason };
+    const value = got.metrics[deps.config.fitness];
+    return value === undefined ? { failed: `no \`${deps.config.fitness}\` reported` } : { fitness: value };
+  };
+  const verdict = await runGate(settings, state, session.direction, recorded, measure, deps.evaluator.hasHoldout === true);
+  if (signal.aborted) return 'interrupted';
+  return { ...verdict, incumbentId: incumbent.id };
 }
 
 interface ChildOrigin {

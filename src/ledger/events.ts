@@ -62,8 +62,44 @@ export type LedgerEvent =
       runId: string;
       evaluations: number;
       arms: Array<{ arm: string; pulls: number; meanReward: number; meanCost: number; roi: number | null }>;
-      islands: Array<{ island: number; best: number | null; stagnantFor: number; elites: number }>;
+      islands: Array<{
+        island: number;
+        best: number | null;
+        stagnantFor: number;
+        elites: number;
+        /** Economy figures (absent when islands take turns). */
+        energy?: number;
+        roi?: number | null;
+        share?: number;
+        culls?: number;
+      }>;
+      /** Gini coefficient of island energy and the effective number of islands (absent without the economy). */
+      gini?: number;
+      effectiveIslands?: number;
+      guards?: { share: number; gini: number };
+      /** The assimilation gate so far (absent without it). */
+      assimilation?: { attempts: number; passed: number; evaluations: number; noiseless: boolean };
     }
+  /** A challenger to the run's best, tested before it may become the best (see allocation/assimilation.ts). */
+  | {
+      type: 'assimilation';
+      runId: string;
+      individualId: string;
+      incumbentId: string;
+      passed: boolean;
+      method: 'exact' | 'noiseless' | 'sampled';
+      reasons: string[];
+      challenger: { n: number; mean: number; sd: number };
+      incumbent: { n: number; mean: number; sd: number };
+      uplift: number;
+      p: number;
+      holdout: { challenger: number | null; incumbent: number | null } | null;
+      evaluations: number;
+    }
+  /** An economy check that did something: a Gini levy, top-ups. */
+  | { type: 'economy_check'; runId: string; evaluations: number; actions: Array<{ kind: 'gini'; before: number; after: number } | { kind: 'top_up'; island: number; amount: number }> }
+  /** An island bankrupt for `cullAfter` checks, emptied and reseeded from other islands' elites. */
+  | { type: 'island_culled'; runId: string; island: number; evaluations: number; reseededIds: string[] }
   | { type: 'run_stopped'; runId: string; reason: string; evaluations: number }
   | { type: 'run_finished'; runId: string; reason: string; evaluations: number; bestIndividualId: string | null; bestFitness: number | null };
 
@@ -80,6 +116,11 @@ export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
   'best_improved',
   'archive_refit',
   'migration',
+  'allocation_prior',
+  'allocation_summary',
+  'assimilation',
+  'economy_check',
+  'island_culled',
   'llm_call',
   'sandbox_disabled',
   'run_stopped',

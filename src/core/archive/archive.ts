@@ -154,6 +154,21 @@ export class Archive {
     return moves;
   }
 
+  /** Whether entries have cells yet (metric descriptors always; learned ones after the first fit). */
+  get placing(): boolean {
+    return !this.learned || this.currentProjection !== null;
+  }
+
+  /**
+   * Empties an island's grid and places the given entries there instead (a culled island's reseed);
+   * returns the ids that took a cell. Only while placing (see `placing`).
+   */
+  reseedIsland(island: number, entries: readonly ArchiveEntry[]): string[] {
+    if (!this.placing) throw new Error('an island cannot be reseeded before the archive places entries');
+    this.grid(island).clear();
+    return entries.filter((e) => this.insert({ id: e.id, island, fitness: e.fitness, metrics: e.metrics, embedding: e.embedding }).status === 'placed').map((e) => e.id);
+  }
+
   snapshot(): ArchiveSnapshot {
     const elites = this.grids.flatMap((g) => g.stored()).sort((a, b) => a.seq - b.seq);
     return {
