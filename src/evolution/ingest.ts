@@ -220,6 +220,7 @@ function assimilate(
   events.push({
     type: 'assimilation',
     runId: run.id,
+    atEvaluation: run.evaluations,
     individualId: individual.id,
     incumbentId: gate.incumbentId,
     passed,

@@ -84,6 +84,8 @@ export type LedgerEvent =
   | {
       type: 'assimilation';
       runId: string;
+      /** Counted evaluations when the attempt was decided. */
+      atEvaluation: number;
       individualId: string;
       incumbentId: string;
       passed: boolean;
@@ -94,6 +96,7 @@ export type LedgerEvent =
       uplift: number;
       p: number;
       holdout: { challenger: number | null; incumbent: number | null } | null;
+      /** Evaluations the gate ran for this attempt (not counted in the budget). */
       evaluations: number;
     }
   /** An economy check that did something: a Gini levy, top-ups. */

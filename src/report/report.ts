@@ -73,6 +73,10 @@ export async function writeReport(store: Store, run: RunRecord, outDir: string):
 
   const allocation = await allocationOverTime(store, run);
   const allocationSvg = lineChart(allocation.series, { title: 'share of jobs per strategy (%), between allocation summaries', xLabel: 'evaluations', yLabel: '% of jobs', xMax: run.evaluations });
+  const economy = await islandEnergy(store, run);
+  const energySvg = lineChart(economy.series, { title: 'energy per island (culls reset it)', xLabel: 'evaluations', yLabel: 'energy (job tickets)', xMax: run.evaluations });
+  const gate = await assimilationOutcomes(store, run);
+  const gateSvg = lineChart(gate.series, { title: 'assimilation attempts so far, by outcome', xLabel: 'evaluations', yLabel: 'attempts', xMax: run.evaluations });
 
   const outcomes = await store.evaluations.countByOutcome(run.id);
   const llm = await store.llmCalls.totals(run.id);
@@ -120,13 +124,24 @@ export async function writeReport(store: Store, run: RunRecord, outDir: string):
     '',
     allocation.table,
     '',
+    '## Islands',
+    '![energy](energy.svg)',
+    '',
+    economy.table,
+    '',
+    '## Assimilation',
+    '![assimilation](assimilation.svg)',
+    '',
+    gate.table,
+    '',
   ].join('\n');
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Cambrian run ${run.id}</title>
 <style>body{font-family:sans-serif;max-width:900px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}</style>
 </head><body><h1>Cambrian run ${escapeHtml(run.id)}</h1><p>Goal: ${escapeHtml(run.goal)}</p>
 ${markdownTableToHtml(summary)}<h2>Progress</h2>${progressSvg}<h2>Archive</h2>${mapSvg}<h2>Lineage of the best</h2>${lineageSvg}
 ${markdownTableToHtml(lineageTable)}<h2>Allocation</h2>${allocationSvg}
-${allocation.table.startsWith('|') ? markdownTableToHtml(allocation.table) : `<p>${escapeHtml(allocation.table)}</p>`}</body></html>\n`;
+${tableOrText(allocation.table)}<h2>Islands</h2>${energySvg}${tableOrText(economy.table)}
+<h2>Assimilation</h2>${gateSvg}${tableOrText(gate.table)}</body></html>\n`;
 
   await mkdir(outDir, { recursive: true });
   const files: Array<[string, string]> = [
@@ -134,6 +149,8 @@ ${allocation.table.startsWith('|') ? markdownTableToHtml(allocation.table) : `<p
     ['archive.svg', mapSvg],
     ['lineage.svg', lineageSvg],
     ['allocation.svg', allocationSvg],
+    ['energy.svg', energySvg],
+    ['assimilation.svg', gateSvg],
     ['report.md', markdown],
     ['report.html', html],
   ];
@@ -175,6 +192,64 @@ async function allocationOverTime(store: Store, run: RunRecord): Promise<{ serie
     ...last.arms.map((a) => `| ${a.arm} | ${a.pulls} | ${a.meanReward.toFixed(3)} | $${a.meanCost.toPrecision(3)} | ${a.roi === null ? '—' : a.roi.toPrecision(3)} |`),
   ].join('\n');
   return { series, table };
+}
+
+/** From the allocation summaries: each island's energy over the run, and the last summary's table. */
+async function islandEnergy(store: Store, run: RunRecord): Promise<{ series: Series[]; table: string }> {
+  const rows = await store.ledger.list({ runId: run.id, types: ['allocation_summary', 'island_culled'], limit: 100_000 });
+  const summaries = rows.flatMap((row) => (row.data.type === 'allocation_summary' && row.data.gini !== undefined ? [row.data] : []));
+  const culls = rows.flatMap((row) => (row.data.type === 'island_culled' ? [row.data] : []));
+  const last = summaries.at(-1);
+  if (!last) return { series: [], table: '(no energy economy in this run: islands took turns, or no summary yet)' };
+  const series: Series[] = last.islands.map((i, index) => ({ label: `island ${i.island}`, color: STRATEGY_COLORS[index % STRATEGY_COLORS.length]!, points: [] }));
+  for (const summary of summaries) {
+    summary.islands.forEach((i, index) => series[index]?.points.push([summary.evaluations, i.energy ?? 0]));
+  }
+  const table = [
+    `Energy Gini ${last.gini}, effective islands ${last.effectiveIslands}; guards bound: share cap ${last.guards?.share ?? 0}×, Gini levy ${last.guards?.gini ?? 0}×; culls: ${culls.length}${culls.length > 0 ? ` (${culls.map((c) => `island ${c.island} at ${c.evaluations}`).join(', ')})` : ''}.`,
+    '',
+    '| island | energy | ROI | share of recent jobs | best | culls |',
+    '|---|---|---|---|---|---|',
+    ...last.islands.map((i) => `| ${i.island} | ${i.energy ?? '—'} | ${i.roi ?? '—'} | ${Math.round((i.share ?? 0) * 100)}% | ${i.best ?? '—'} | ${i.culls ?? 0} |`),
+  ].join('\n');
+  return { series, table };
+}
+
+/** From the assimilation events: attempts passed and failed so far, and the newest attempts. */
+async function assimilationOutcomes(store: Store, run: RunRecord): Promise<{ series: Series[]; table: string }> {
+  const rows = await store.ledger.list({ runId: run.id, types: ['assimilation'], limit: 100_000 });
+  const attempts = rows.flatMap((row) => (row.data.type === 'assimilation' ? [row.data] : []));
+  if (attempts.length === 0) return { series: [], table: '(no assimilation attempt: the gate is off, or no child beat the best)' };
+  const passed: Series = { label: 'passed', color: '#2f855a', points: [[0, 0]] };
+  const failed: Series = { label: 'failed', color: '#c53030', points: [[0, 0]] };
+  let p = 0;
+  let f = 0;
+  for (const a of attempts) {
+    if (a.passed) p++;
+    else f++;
+    const at = a.atEvaluation ?? 0;
+    passed.points.push([at, p]);
+    failed.points.push([at, f]);
+  }
+  const extra = attempts.reduce((s, a) => s + a.evaluations, 0);
+  const table = [
+    `${p} of ${attempts.length} challengers passed; the gate ran ${extra} evaluations in all (not counted in the budget). Newest attempts:`,
+    '',
+    '| evaluation | challenger | incumbent | method | challenger mean (n) | incumbent mean (n) | p | outcome |',
+    '|---|---|---|---|---|---|---|---|',
+    ...attempts.slice(-15).map(
+      (a) =>
+        `| ${a.atEvaluation ?? '—'} | ${a.individualId} | ${a.incumbentId} | ${a.method} | ${a.challenger.mean.toPrecision(6)} (${a.challenger.n}) | ${a.incumbent.mean.toPrecision(6)} (${a.incumbent.n}) | ${a.p.toPrecision(2)} | ${a.passed ? 'passed' : `failed: ${a.reasons.filter((r) => /not significant|no uplift|minUplift|worse|failed|overtaken/.test(r)).join('; ')}`} |`,
+    ),
+  ].join('\n');
+  return { series: [passed, failed], table };
+}
+
+function tableOrText(text: string): string {
+  const at = text.indexOf('|');
+  if (at < 0) return `<p>${escapeHtml(text)}</p>`;
+  const before = text.slice(0, at).trim();
+  return `${before ? `<p>${escapeHtml(before)}</p>` : ''}${markdownTableToHtml(text.slice(at).trim())}`;
 }
 
 function escapeHtml(text: string): string {

@@ -1,4 +1,5 @@
-// `cambrian report` on a real run and its baseline: Markdown + HTML with the three SVG plots,
+// `cambrian report` on a real run and its baseline: Markdown + HTML with the SVG plots (progress,
+// archive, lineage, allocation, island energy, assimilation outcomes),
 // the baseline drawn next to the run, and the lineage down to the seed.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ after(async () => {
 
 describe('cambrian report', () => {
   it('writes Markdown and HTML with progress (vs the baseline), archive map and lineage', async () => {
-    const repo = await createExampleRepo('circle-packing', smallBudget(12));
+    const repo = await createExampleRepo('circle-packing', smallBudget(12, '\nallocation:\n  reportEvery: 5\n'));
     repos.push(repo);
     assert.equal((await runCli(['run', '--repo', repo.dir])).code, 0);
     assert.equal((await runCli(['run', '--repo', repo.dir, '--baseline', 'independent'])).code, 0);
@@ -36,7 +37,15 @@ describe('cambrian report', () => {
     assert.match(progress, /r2 \(baseline-independent\)/);
     const archive = await readFile(join(out, 'archive.svg'), 'utf8');
     assert.match(archive, /island 0/);
+    // The energy economy and the assimilation gate are on by default (four islands, two operators).
+    assert.match(markdown, /## Islands[\s\S]*\| island \| energy \| ROI/);
+    assert.match(markdown, /## Assimilation[\s\S]*\d+ of \d+ challengers passed/);
+    const energy = await readFile(join(out, 'energy.svg'), 'utf8');
+    assert.match(energy, /island 3/);
+    const gate = await readFile(join(out, 'assimilation.svg'), 'utf8');
+    assert.match(gate, /passed/);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     assert.ok(html.includes('<svg') && html.includes('</html>'));
+    assert.match(html, /<h2>Assimilation<\/h2>/);
   });
 });
