@@ -2,7 +2,7 @@
 // resumable run; a second Ctrl-C exits at once (the next start cleans up).
 import type { Command } from 'commander';
 import type { App } from '../app.ts';
-import type { CambrianConfig } from '../config/schema.ts';
+import { allocationSchema, type CambrianConfig } from '../config/schema.ts';
 import type { RunSummary } from '../evolution/engine.ts';
 import type { Budget } from '../evolution/session.ts';
 import { bestBranch } from '../git/branches.ts';
@@ -84,6 +84,8 @@ function applyOverrides(config: CambrianConfig, options: RunOptions): void {
       throw new CambrianError('CAMBRIAN_BAD_ARGUMENT', `--baseline must be \`independent\` or \`hillclimb\`, got \`${options.baseline}\``);
     }
     config.operators = { [`baseline-${options.baseline}`]: { weight: 1 } };
+    // A baseline is the plain algorithm: no bandit, islands in turns, one measurement per best.
+    config.allocation = allocationSchema.parse({ ...(config.allocation ?? {}), policy: 'fixed', economy: { enabled: 'off' }, assimilation: { gate: 'off' } });
     options.new = true;
   }
 }

@@ -104,6 +104,13 @@ describe('loadConfig', () => {
     assert.match(error.message, /:5:3 +evaluator: set exactly one of evaluator\.command or evaluator\.stages/);
   });
 
+  it('refuses a cascade whose every stage is a holdout stage', async () => {
+    const text = MINIMAL_CONFIG.replace('  command: "python3 eval/evaluate.py ."\n', '  stages:\n    - { name: unseen, command: "python3 eval/evaluate.py .", holdout: true }\n');
+    const error = await loadError(dir, text);
+    assert.match(error.message, /every stage is a holdout stage/);
+    assert.match(error.message, /leave `holdout: true` only on/);
+  });
+
   it('reports YAML syntax errors with file:line:col', async () => {
     const error = await loadError(dir, MINIMAL_CONFIG.replace('length: { direction: min }', 'length: { direction: min'));
     assert.equal(error.code, 'CAMBRIAN_CONFIG_INVALID');

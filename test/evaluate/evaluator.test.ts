@@ -208,6 +208,31 @@ describe('CommandEvaluator', () => {
       assert.equal(above.outcome === 'ok' && above.stoppedAtStage, 'quick');
     });
 
+    it('runs holdout stages only when asked (assimilation), and a hostile candidate there fails like anywhere', async () => {
+      const stages = {
+        stages: [
+          { name: 'tests', command: 'echo \'{"score": 1}\'' },
+          { name: 'unseen', command: 'echo \'{"score": 0.5, "holdout_only": 1}\'', holdout: true },
+        ],
+      };
+      const ev = evaluator(stages);
+      assert.equal(ev.hasHoldout, true);
+      const regular = await evaluate(ev);
+      assert.deepEqual(regular.outcome === 'ok' && regular.metrics, { score: 1 });
+      assert.deepEqual(regular.stages.map((s) => s.name), ['tests'], 'a regular evaluation never runs the holdout stage');
+      const held = await ev.evaluate({ commit: repo.head, tree: 'unused', runId: 'run-1', individualId: 'ind-1', holdout: true });
+      assert.deepEqual(held.outcome === 'ok' && held.metrics, { score: 0.5, holdout_only: 1 });
+      assert.deepEqual(held.stages.map((s) => s.name), ['unseen']);
+
+      const marker = uniqueMarker();
+      const hostile = evaluator({ stages: [stages.stages[0], { name: 'unseen', command: `sleep 1000 & sleep 1000; : ${marker}`, timeoutMs: 300, holdout: true }] });
+      const hung = await hostile.evaluate({ commit: repo.head, tree: 'unused', runId: 'run-1', individualId: 'ind-1', holdout: true });
+      assert.equal(hung.outcome, 'candidate_failed');
+      assert.match(reasonOf(hung), /stage `unseen`: timed out after 300 ms/);
+      assert.deepEqual(await survivors(marker), []);
+      assert.equal(evaluator({ command: 'true' }).hasHoldout, false);
+    });
+
     it('names the failing stage', async () => {
       const result = await evaluate(evaluator({ stages: [{ name: 'build', command: 'exit 2' }, { name: 'run', command: 'true' }] }));
       assert.equal(reasonOf(result), 'stage `build`: exited with code 2');
