@@ -34,6 +34,8 @@ export function register(program: Command): void {
         commit: best.commit,
         branch: bestBranch(run.id),
         fitness: best.fitness,
+        // The assimilation gate records a noisy best at the mean of its fresh re-measurements.
+        ...(run.bestFitness !== null && run.bestFitness !== best.fitness ? { remeasuredFitness: run.bestFitness } : {}),
         metrics: best.metrics,
         seedFitness: run.seedFitness,
         evaluations: run.evaluations,
@@ -46,7 +48,7 @@ export function register(program: Command): void {
       process.stdout.write(
         [
           `run ${run.id}: best ${best.id} (generation ${best.generation}, ${best.operator})`,
-          `  ${app.config.fitness}: ${formatFitness(best.fitness)} (seed ${formatFitness(run.seedFitness)}) after ${run.evaluations} evaluations`,
+          `  ${app.config.fitness}: ${formatFitness(best.fitness)}${'remeasuredFitness' in result ? ` (re-measured at the assimilation gate: mean ${formatFitness(run.bestFitness)})` : ''} (seed ${formatFitness(run.seedFitness)}) after ${run.evaluations} evaluations`,
           `  metrics: ${metrics}`,
           `  commit ${best.commit}  branch ${result.branch}`,
           `  merge it: git merge ${result.branch}`,

@@ -146,7 +146,7 @@ describe('the assimilation gate in a run', () => {
     for (const id of moves.slice(1)) assert.ok(passed.has(id), id);
     const best = await runCli(['best', '--repo', repo.dir, '--json'], {});
     assert.equal(best.code, 0, best.stderr);
-    assert.equal((JSON.parse(best.stdout) as { individualId?: string; id?: string }).individualId ?? moves.at(-1), moves.at(-1));
-    assert.ok(runId);
+    assert.equal((JSON.parse(best.stdout) as { run: string; individual: string }).individual, moves.at(-1), 'the best is the last individual the best moved to');
+    assert.equal((JSON.parse(best.stdout) as { run: string }).run, runId);
   });
 });
