@@ -3,7 +3,7 @@
 // front over the fitness metrics instead.
 import type { Command } from 'commander';
 import type { App } from '../app.ts';
-import { objectivesOf } from '../config/schema.ts';
+import { savedObjectives } from '../config/schema.ts';
 import { listFront } from '../evolution/front.ts';
 import { bestBranch } from '../git/branches.ts';
 import { CambrianError } from '../errors.ts';
@@ -71,7 +71,8 @@ export function register(program: Command): void {
 }
 
 async function printFront(app: App, run: RunRecord, json: boolean): Promise<void> {
-  const listing = await listFront(app.store, app.git, run, objectivesOf(app.config));
+  // The run's own objectives: its front branches were kept under them, whatever cambrian.yaml says now.
+  const listing = await listFront(app.store, app.git, run, savedObjectives(run.config));
   if (json) return printJson(listing);
   const names = listing.objectives.map((o) => `${o.metric} (${o.direction})`).join(', ');
   const shown = listing.members.length < listing.size ? `; the ${listing.members.length} most spread out have branches` : '';

@@ -270,6 +270,22 @@ export function objectivesOf(config: Pick<CambrianConfig, 'fitness' | 'objective
   return (config.objectives ?? [config.fitness]).map((metric) => ({ metric, direction: config.metrics[metric]!.direction }));
 }
 
+/** The fitness part of a run's saved config (`runs.config`, the parsed shape); other keys are not checked. */
+const savedFitnessSchema = z.object({
+  fitness: z.string().min(1),
+  objectives: z.array(z.string().min(1)).min(2).optional(),
+  metrics: z.record(z.string().min(1), z.object({ direction: z.enum(['min', 'max']) })),
+});
+
+/** The objectives a run was started with, read from its saved config. */
+export function savedObjectives(saved: Record<string, unknown>): Objective[] {
+  const config = savedFitnessSchema.parse(saved);
+  for (const metric of config.objectives ?? [config.fitness]) {
+    if (config.metrics[metric] === undefined) throw new Error(`saved config: fitness metric \`${metric}\` is not among its metrics`);
+  }
+  return objectivesOf(config);
+}
+
 /** The allocation settings in force: the section's own, or every default. */
 export function allocationSettings(config: CambrianConfig): AllocationConfig {
   return config.allocation ?? allocationSchema.parse({});

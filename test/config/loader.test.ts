@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
 import { loadConfig } from '../../src/config/loader.ts';
-import { objectivesOf } from '../../src/config/schema.ts';
+import { objectivesOf, savedObjectives } from '../../src/config/schema.ts';
 import { searchConfigHash } from '../../src/evolution/config-hash.ts';
 import { CambrianError } from '../../src/errors.ts';
 import { createConfigDir, MINIMAL_CONFIG, type ConfigDir } from './fixtures.ts';
@@ -90,6 +90,9 @@ describe('loadConfig', () => {
       { metric: 'speed', direction: 'max' },
       { metric: 'length', direction: 'min' },
     ]);
+    // A run saves the parsed config as JSON; its objectives read back the same.
+    assert.deepEqual(savedObjectives(JSON.parse(JSON.stringify(config)) as Record<string, unknown>), objectivesOf(config));
+    assert.throws(() => savedObjectives({ fitness: 'speed', metrics: {} }), /not among its metrics/);
   });
 
   it('reads a one-metric list exactly as the metric alone (same config, same search hash)', async () => {
@@ -101,6 +104,7 @@ describe('loadConfig', () => {
     assert.equal('objectives' in single, false);
     assert.equal(searchConfigHash(listed), searchConfigHash(single));
     assert.deepEqual(objectivesOf(single), [{ metric: 'length', direction: 'min' }]);
+    assert.deepEqual(savedObjectives(JSON.parse(JSON.stringify(single)) as Record<string, unknown>), objectivesOf(single));
   });
 
   it('rejects fitness lists that are empty, name undeclared metrics or repeat one', async () => {
