@@ -1,4 +1,4 @@
-// Rules that span several keys (fitness is a declared metric, operators exist, LLM operators have
+// Rules that span several keys (fitness names declared metrics, once each, operators exist, LLM operators have
 // an llm section, …). They read the raw input defensively so they can run alongside the schema and
 // every problem is reported in one pass.
 import { closestMatch, didYouMean } from './did-you-mean.ts';
@@ -26,6 +26,16 @@ function metricReferenceIssues(root: Raw): ConfigIssue[] {
     didYouMean(name, declared) || (declared.length > 0 ? `declared metrics: ${declared.join(', ')}` : 'declare it under `metrics:`');
   if (typeof root.fitness === 'string' && !declared.includes(root.fitness)) {
     issues.push({ path: ['fitness'], message: `\`${root.fitness}\` is not a declared metric`, hint: unknownMetric(root.fitness) });
+  }
+  if (Array.isArray(root.fitness)) {
+    root.fitness.forEach((name: unknown, index) => {
+      if (typeof name !== 'string') return;
+      if (!declared.includes(name)) {
+        issues.push({ path: ['fitness', index], message: `\`${name}\` is not a declared metric`, hint: unknownMetric(name) });
+      } else if ((root.fitness as unknown[]).indexOf(name) !== index) {
+        issues.push({ path: ['fitness', index], message: `\`${name}\` is listed twice`, hint: 'list each fitness metric once; its direction comes from `metrics:`' });
+      }
+    });
   }
   const descriptors = asObject(root.archive)?.descriptors;
   if (Array.isArray(descriptors) && asObject(root.archive)?.noveltyThreshold !== undefined) {

@@ -2,6 +2,7 @@
 // defaults live here and nowhere else. The JSON Schema shipped in schema/ and the reference table in
 // docs/guide/config.md are generated from this file (scripts/write-json-schema.ts, scripts/write-config-reference.ts).
 import { z } from 'zod';
+import type { Objective } from '../core/types.ts';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -19,7 +20,7 @@ export const stageSchema = z.strictObject({
     .number()
     .optional()
     .describe(
-      'Stop the cascade after this stage unless the fitness metric reaches this value (compared in the fitness direction).',
+      'Stop the cascade after this stage unless the fitness metric (the first, when `fitness` lists several) reaches this value (compared in its direction).',
     ),
   holdout: z
     .boolean()
@@ -88,8 +89,8 @@ export const budgetSchema = z
   .strictObject({
     maxEvaluations: positiveInt.optional().describe('Evaluations in the run, the seed included.'),
     maxWallClockMs: positiveInt.optional().describe('Stop after this much wall-clock time.'),
-    targetFitness: z.number().optional().describe('Stop once the best fitness reaches this value.'),
-    plateau: positiveInt.optional().describe('Stop after this many evaluations without improvement.'),
+    targetFitness: z.number().optional().describe('Stop once the best fitness (of the first metric, when `fitness` lists several) reaches this value.'),
+    plateau: positiveInt.optional().describe('Stop after this many evaluations without improvement (of the first fitness metric).'),
     maxUsd: z.number().positive().optional().describe('Stop once LLM spending reaches this many US dollars.'),
     maxTokens: positiveInt.optional().describe('Stop once LLM calls have used this many tokens (in + out).'),
   })
@@ -245,7 +246,13 @@ export const allocationSchema = z
   })
   .describe('How jobs are allocated to strategies (operator × model × temperature); see docs/guide/allocation.md.');
 
-export const configSchema = z.strictObject({
+export const fitnessSchema = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .describe(
+    'The metric that decides which individual is better, or a list of distinct metrics optimised together: selection then uses Pareto rank with a crowding tie-break, and the run keeps front branches. The first listed is the primary (best branch, targetFitness, plateau, stage thresholds).',
+  );
+
+const configObjectSchema = z.strictObject({
   $schema: z.string().optional().describe('JSON Schema reference for editors; ignored by cambrian.'),
   goal: z.string().min(1).describe('What the evolution should achieve, in words (used in LLM prompts and reports).'),
   evolve: evolveSchema,
@@ -256,7 +263,7 @@ export const configSchema = z.strictObject({
       message: 'declare at least one metric',
     })
     .describe('Metrics the evaluator reports (keys of the JSON object on its last stdout line).'),
-  fitness: z.string().min(1).describe('The metric that decides which individual is better.'),
+  fitness: fitnessSchema,
   budget: budgetSchema.default({}),
   workers: positiveInt.optional().describe('Concurrent jobs. Default: number of CPU cores.'),
   seed: z.number().int().default(0).describe('Seed of the run\'s random generator (same seed + same config: same choices).'),
@@ -271,6 +278,20 @@ export const configSchema = z.strictObject({
   allocation: allocationSchema.optional(),
 });
 
+/**
+ * The config as the rest of the code reads it: `fitness` is always the primary metric's name, and
+ * `objectives` lists every fitness metric when there are several (absent otherwise, so single-metric
+ * configs are exactly what they were — same object, same search hash).
+ */
+export const configSchema = configObjectSchema.transform(withObjectives);
+
+function withObjectives<T extends { fitness: string | string[] }>(config: T): Omit<T, 'fitness'> & { fitness: string; objectives?: string[] } {
+  const { fitness } = config;
+  if (typeof fitness === 'string') return { ...config, fitness };
+  const [primary, ...rest] = fitness as [string, ...string[]];
+  return rest.length > 0 ? { ...config, fitness: primary, objectives: fitness } : { ...config, fitness: primary };
+}
+
 export type CambrianConfig = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type MetricSpec = z.infer<typeof metricSpecSchema>;
@@ -284,6 +305,27 @@ export type BudgetConfig = z.infer<typeof budgetSchema>;
 export type AllocationConfig = z.infer<typeof allocationSchema>;
 export type EconomyConfig = z.infer<typeof economySchema>;
 export type AssimilationConfig = z.infer<typeof assimilationSchema>;
+
+/** The fitness metrics with their directions, the primary first (one entry for a single-metric run). */
+export function objectivesOf(config: Pick<CambrianConfig, 'fitness' | 'objectives' | 'metrics'>): Objective[] {
+  return (config.objectives ?? [config.fitness]).map((metric) => ({ metric, direction: config.metrics[metric]!.direction }));
+}
+
+/** The fitness part of a run's saved config (`runs.config`, the parsed shape); other keys are not checked. */
+const savedFitnessSchema = z.object({
+  fitness: z.string().min(1),
+  objectives: z.array(z.string().min(1)).min(2).optional(),
+  metrics: z.record(z.string().min(1), z.object({ direction: z.enum(['min', 'max']) })),
+});
+
+/** The objectives a run was started with, read from its saved config. */
+export function savedObjectives(saved: Record<string, unknown>): Objective[] {
+  const config = savedFitnessSchema.parse(saved);
+  for (const metric of config.objectives ?? [config.fitness]) {
+    if (config.metrics[metric] === undefined) throw new Error(`saved config: fitness metric \`${metric}\` is not among its metrics`);
+  }
+  return objectivesOf(config);
+}
 
 /** The allocation settings in force: the section's own, or every default. */
 export function allocationSettings(config: CambrianConfig): AllocationConfig {

@@ -4,6 +4,12 @@
 export type Direction = 'min' | 'max';
 export type Metrics = Record<string, number>;
 
+/** One metric selection optimises, in its direction. A run has one (scalar fitness) or several (Pareto). */
+export interface Objective {
+  metric: string;
+  direction: Direction;
+}
+
 /** How an evaluation ended. Failures are outcome values, never fitness numbers. */
 export type OutcomeKind = 'ok' | 'candidate_failed' | 'evaluator_failed' | 'infra_failed' | 'inconclusive';
 

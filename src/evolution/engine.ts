@@ -14,6 +14,7 @@ import { scheduleJob } from './scheduler.ts';
 import type { LoopDeps, Session } from './session.ts';
 import { checkStop, type StopCheck } from './stop.ts';
 import { executeJob } from './worker.ts';
+import { syncFrontBranches } from './front.ts';
 import { timed } from './profile.ts';
 
 export interface RunSummary {
@@ -138,4 +139,5 @@ async function markRun(session: Session, state: 'finished' | 'stopped' | 'failed
     const best = await deps.store.individuals.get(run.bestIndividualId);
     if (best) await deps.git.updateRef(`refs/heads/${bestBranch(run.id)}`, best.commit);
   }
+  await syncFrontBranches(session);
 }

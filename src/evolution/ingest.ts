@@ -9,6 +9,7 @@ import type { EliteRecord, EvaluationRecord, IndividualPatch, IndividualRecord, 
 import { bestBranch } from '../git/branches.ts';
 import type { EvaluationResult } from '../evaluate/port.ts';
 import { isCounted } from './evaluation-cache.ts';
+import { updateFront } from './front.ts';
 import { loopStateRecord } from './loop-state.ts';
 import type { Session } from './session.ts';
 import type { GateOutcome, JobOutcome } from './worker.ts';
@@ -188,6 +189,7 @@ export async function ingestEvaluation(
   session.failures.record(individual, evaluation);
   deps.bus.publish(events);
   if (improved) await deps.git.updateRef(`refs/heads/${bestBranch(run.id)}`, individual.commit);
+  await updateFront(session, individual, result, fitness);
   return { counted, fitness };
 }
 

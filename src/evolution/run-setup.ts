@@ -15,9 +15,10 @@ import { RecordCache } from './record-cache.ts';
 import { Allocation, initialAllocationState, parseAllocationState } from '../allocation/allocation.ts';
 import { parseBanditState, priorFrom, type PriorState } from '../allocation/bandit.ts';
 import { enumerateStrategies } from '../allocation/strategies.ts';
-import { allocationSettings } from '../config/schema.ts';
+import { allocationSettings, objectivesOf } from '../config/schema.ts';
 import { FailureNotes } from './failure-notes.ts';
 import { TreeIndex } from './tree-index.ts';
+import { frontOf, loadFront, syncFrontBranches } from './front.ts';
 import { ListingCache } from './listing-cache.ts';
 import { Mutex } from './mutex.ts';
 import { fitnessDirection, type Budget, type LoopDeps, type Session } from './session.ts';
@@ -49,6 +50,7 @@ export function archiveOptions(deps: LoopDeps): ArchiveOptions {
     dims: a.dims,
     warmup: a.warmup,
     direction: fitnessDirection(deps.config),
+    objectives: objectivesOf(deps.config),
     descriptors: a.descriptors,
   };
 }
@@ -183,6 +185,8 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions):
   session.nextIndividualSeq = run.individuals;
 
   await removeOrphanBranches(deps, run);
+  session.front = await loadFront(store, run.id, session.objectives);
+  await syncFrontBranches(session);
   // Reopened jobs are pending again (as written below): their worker claims them.
   const reopenedJobs = (await store.jobs.listOpen(run.id)).map((job): JobRecord => ({ ...job, status: 'pending' }));
   session.inFlight = 0;
@@ -213,6 +217,7 @@ function newSession(
   options: StartOptions,
 ): Session {
   state.budget = options.budget;
+  const objectives = objectivesOf(deps.config);
   return {
     deps,
     run,
@@ -222,6 +227,9 @@ function newSession(
     curiosity,
     seed,
     direction: fitnessDirection(deps.config),
+    objectives,
+    // A new run's front starts empty; a resumed run's is loaded from the store right after.
+    front: objectives.length > 1 ? frontOf([], objectives) : null,
     budget: options.budget,
     mutex: new Mutex(),
     baseTimestamp: 0,

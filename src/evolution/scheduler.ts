@@ -143,7 +143,7 @@ async function pickByBandit(session: Session, island: number): Promise<Picked> {
 function sampleFrom(session: Session, island: number): ArchiveEntry | null {
   const members = session.archive.members(island);
   if (members.length === 0) return null;
-  return sampleParent(members, session.rng, session.deps.config.sampler, session.curiosity, session.direction).entry;
+  return sampleParent(members, session.rng, session.deps.config.sampler, session.curiosity, session.direction, session.objectives).entry;
 }
 
 function parentFor(session: Session, entry: OperatorEntry, sampled: () => ArchiveEntry | null): ArchiveEntry | null {

@@ -5,7 +5,7 @@ import type { CambrianConfig } from '../config/schema.ts';
 import type { Archive } from '../core/archive/archive.ts';
 import type { Rng } from '../core/rng.ts';
 import type { CuriosityStats } from '../core/sampler/curiosity.ts';
-import type { Direction, IndividualView } from '../core/types.ts';
+import type { Direction, IndividualView, Objective } from '../core/types.ts';
 import type { Evaluator } from '../evaluate/port.ts';
 import type { Git } from '../git/port.ts';
 import type { OperatorChooser } from '../operators/chooser.ts';
@@ -22,6 +22,7 @@ import type { RecordCache } from './record-cache.ts';
 import type { FailureNotes } from './failure-notes.ts';
 import type { Allocation } from '../allocation/allocation.ts';
 import type { TreeIndex } from './tree-index.ts';
+import type { RunFront } from './front.ts';
 
 export interface Clock {
   now(): number;
@@ -66,6 +67,10 @@ export interface Session {
   curiosity: CuriosityStats;
   seed: IndividualRecord;
   direction: Direction;
+  /** The fitness metrics, the primary first (one for a single-metric run). */
+  objectives: Objective[];
+  /** The run's Pareto front; null for a single objective. */
+  front: RunFront | null;
   budget: Budget;
   mutex: Mutex;
   /** Commit time of the base commit; child commits are dated base + seq seconds. */

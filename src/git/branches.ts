@@ -16,6 +16,16 @@ export function bestBranch(runId: string): string {
   return `${runBranchPrefix(runId)}/best`;
 }
 
+/** `cambrian/<run>/front`: namespace of the branches on the run's Pareto front (several fitness metrics). */
+export function frontBranchPrefix(runId: string): string {
+  return `${runBranchPrefix(runId)}/front`;
+}
+
+/** `cambrian/<run>/front/i<seq>`: one individual on the run's Pareto front. */
+export function frontBranch(runId: string, seq: number): string {
+  return `${frontBranchPrefix(runId)}/i${seq}`;
+}
+
 /** Full ref name: `refs/...` is kept, anything else is a branch under refs/heads/. */
 export function toRef(nameOrRef: string): string {
   return nameOrRef.startsWith('refs/') ? nameOrRef : `refs/heads/${nameOrRef}`;

@@ -71,6 +71,9 @@ export interface IndividualRecord {
   createdAt: Date;
 }
 
+/** What the Pareto front needs of an evaluated individual. */
+export type OkResult = Pick<IndividualRecord, 'id' | 'seq' | 'generation' | 'commit' | 'metrics'>;
+
 export type IndividualPatch = Partial<
   Pick<IndividualRecord, 'status' | 'outcome' | 'fitness' | 'metrics' | 'meta' | 'embedding' | 'descriptor' | 'cell'>
 >;
@@ -218,6 +221,8 @@ export interface IndividualRepo {
   countByRun(runId: string): Promise<number>;
   /** Every individual's tree in a run, by seq (the loop's in-memory duplicate index). */
   treesOfRun(runId: string): Promise<Array<{ id: string; tree: string }>>;
+  /** Individuals of a run whose evaluation ended ok with a fitness, by seq, with their metrics (the Pareto front's input). */
+  okResults(runId: string): Promise<OkResult[]>;
 }
 
 export interface EvaluationRepo {

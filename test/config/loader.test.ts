@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
 import { loadConfig } from '../../src/config/loader.ts';
+import { objectivesOf, savedObjectives } from '../../src/config/schema.ts';
+import { searchConfigHash } from '../../src/evolution/config-hash.ts';
 import { CambrianError } from '../../src/errors.ts';
 import { createConfigDir, MINIMAL_CONFIG, type ConfigDir } from './fixtures.ts';
 
@@ -75,6 +77,42 @@ describe('loadConfig', () => {
   it('rejects a fitness that is not a declared metric, listing the declared ones', async () => {
     const error = await loadError(dir, MINIMAL_CONFIG.replace('fitness: length', 'fitness: speed'));
     assert.match(error.message, /fitness: `speed` is not a declared metric — declared metrics: length/);
+  });
+
+  it('accepts a list of fitness metrics: the first is the primary, objectivesOf gives each with its direction', async () => {
+    const metrics = 'metrics:\n  length: { direction: min }\n  speed: { direction: max }\n';
+    const text = MINIMAL_CONFIG.replace('metrics:\n  length: { direction: min }\n', metrics).replace('fitness: length', 'fitness: [speed, length]');
+    await dir.write({ 'cambrian.yaml': text });
+    const { config } = await loadConfig({ repoDir: dir.dir, env: {} });
+    assert.equal(config.fitness, 'speed');
+    assert.deepEqual(config.objectives, ['speed', 'length']);
+    assert.deepEqual(objectivesOf(config), [
+      { metric: 'speed', direction: 'max' },
+      { metric: 'length', direction: 'min' },
+    ]);
+    // A run saves the parsed config as JSON; its objectives read back the same.
+    assert.deepEqual(savedObjectives(JSON.parse(JSON.stringify(config)) as Record<string, unknown>), objectivesOf(config));
+    assert.throws(() => savedObjectives({ fitness: 'speed', metrics: {} }), /not among its metrics/);
+  });
+
+  it('reads a one-metric list exactly as the metric alone (same config, same search hash)', async () => {
+    await dir.write({ 'cambrian.yaml': MINIMAL_CONFIG });
+    const single = (await loadConfig({ repoDir: dir.dir, env: {} })).config;
+    await dir.write({ 'cambrian.yaml': MINIMAL_CONFIG.replace('fitness: length', 'fitness: [length]') });
+    const listed = (await loadConfig({ repoDir: dir.dir, env: {} })).config;
+    assert.deepEqual(listed, single);
+    assert.equal('objectives' in single, false);
+    assert.equal(searchConfigHash(listed), searchConfigHash(single));
+    assert.deepEqual(objectivesOf(single), [{ metric: 'length', direction: 'min' }]);
+    assert.deepEqual(savedObjectives(JSON.parse(JSON.stringify(single)) as Record<string, unknown>), objectivesOf(single));
+  });
+
+  it('rejects fitness lists that are empty, name undeclared metrics or repeat one', async () => {
+    const empty = await loadError(dir, MINIMAL_CONFIG.replace('fitness: length', 'fitness: []'));
+    assert.match(empty.message, /:9:10 +fitness: /);
+    const error = await loadError(dir, MINIMAL_CONFIG.replace('fitness: length', 'fitness: [length, speed, length]'));
+    assert.match(error.message, /:9:19 +fitness\[1\]: `speed` is not a declared metric — declared metrics: length/);
+    assert.match(error.message, /:9:26 +fitness\[2\]: `length` is listed twice/);
   });
 
   it('rejects descriptor metrics that are not declared', async () => {

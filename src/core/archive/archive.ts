@@ -2,9 +2,9 @@
 // after a warm-up pool fills) or read from metrics, ring migration, and a JSON snapshot for resume.
 import { cellKey, metricCoords, type MetricDescriptor } from '../descriptors/binning.ts';
 import { fitProjection, project, type Projection } from '../descriptors/projection.ts';
-import { compareFitness } from '../fitness/compare.ts';
-import type { Direction } from '../types.ts';
-import { compareStored, IslandGrid, type ArchiveEntry, type StoredEntry } from './grid.ts';
+import { paretoOrder } from '../fitness/pareto.ts';
+import type { Direction, Objective } from '../types.ts';
+import { compareStored, entryPreference, IslandGrid, type ArchiveEntry, type EntryPreference, type StoredEntry } from './grid.ts';
 
 export type { ArchiveEntry } from './grid.ts';
 
@@ -14,6 +14,8 @@ export interface ArchiveOptions {
   dims: number;
   warmup: number;
   direction: Direction;
+  /** Several objectives: cells go to dominating newcomers and migrants are chosen in Pareto order. */
+  objectives?: Objective[];
   descriptors: 'learned' | MetricDescriptor[];
 }
 
@@ -45,10 +47,12 @@ export class Archive {
   private pool: StoredEntry[] = [];
   private currentProjection: Projection | null = null;
   private nextSeq = 0;
+  private readonly preference: EntryPreference;
 
   constructor(private readonly options: ArchiveOptions) {
     if (!Number.isInteger(options.islands) || options.islands < 1) throw new Error(`islands must be a positive integer, got ${options.islands}`);
-    this.grids = Array.from({ length: options.islands }, () => new IslandGrid(options.direction));
+    this.preference = entryPreference(options.direction, options.objectives);
+    this.grids = Array.from({ length: options.islands }, () => new IslandGrid(this.preference));
   }
 
   /** Rebuilds an archive from a snapshot. If the projection no longer fits the options (dims changed),
@@ -100,7 +104,7 @@ export class Archive {
     this.pool = [];
     for (const grid of this.grids) grid.clear();
     // Best first, so the first arrival in a cell is its winner and every later one is no better.
-    everyone.sort((a, b) => compareStored(a, b, this.options.direction));
+    everyone.sort((a, b) => compareStored(a, b, this.preference));
     const displaced: Array<{ id: string; island: number }> = [];
     for (const { entry, seq } of everyone) {
       const result = this.place({ ...entry, coords: this.coordsOf(entry) }, seq);
@@ -115,14 +119,13 @@ export class Archive {
 
   elites(island?: number): ArchiveEntry[] {
     if (island !== undefined) return this.grid(island).elites();
-    return this.grids.flatMap((g) => g.elites()).sort((a, b) => compareFitness(a.fitness, b.fitness, this.options.direction));
+    return this.grids.flatMap((g) => g.elites()).sort((a, b) => this.preference.compare(a, b));
   }
 
   members(island: number): ArchiveEntry[] {
-    const direction = this.options.direction;
     if (this.learned && this.currentProjection === null) {
       const own = this.pool.filter((s) => s.entry.island === island);
-      return (own.length > 0 ? own : this.pool.slice()).sort((a, b) => compareStored(a, b, direction)).map((s) => s.entry);
+      return (own.length > 0 ? own : this.pool.slice()).sort((a, b) => compareStored(a, b, this.preference)).map((s) => s.entry);
     }
     // An island nobody has reached yet (e.g. only island 0 was seeded) borrows from all islands.
     const own = this.grid(island).elites();
@@ -135,7 +138,7 @@ export class Archive {
     for (const s of this.pool) if (island === undefined || s.entry.island === island) candidates.push(s.entry);
     let best: ArchiveEntry | null = null;
     for (const c of candidates) {
-      if (c !== null && (best === null || compareFitness(c.fitness, best.fitness, this.options.direction) < 0)) best = c;
+      if (c !== null && (best === null || this.preference.compare(c, best) < 0)) best = c;
     }
     return best;
   }
@@ -144,7 +147,7 @@ export class Archive {
     const islands = this.grids.length;
     if (islands < 2 || count < 1) return [];
     // Choose every island's migrants first, so one call never carries an elite around the whole ring.
-    const migrants = this.grids.map((g) => g.elites().slice(0, count));
+    const migrants = this.grids.map((g) => this.forMigration(g.elites()).slice(0, count));
     const moves: Array<{ fromIsland: number; toIsland: number; ids: string[] }> = [];
     migrants.forEach((entries, fromIsland) => {
       const toIsland = (fromIsland + 1) % islands;
@@ -180,6 +183,13 @@ export class Archive {
 
   size(): number {
     return this.grids.reduce((sum, g) => sum + g.size(), 0);
+  }
+
+  /** Best-first elites as migration sees them: in Pareto order (rank, then crowding) with several objectives. */
+  private forMigration(elites: ArchiveEntry[]): ArchiveEntry[] {
+    const objectives = this.options.objectives ?? [];
+    if (objectives.length <= 1) return elites;
+    return paretoOrder(elites.map((e) => e.metrics), objectives).map((i) => elites[i]!);
   }
 
   private grid(island: number): IslandGrid {

@@ -1,11 +1,13 @@
 // Parent and inspiration selection. A parent comes from one of three strategies chosen by weight:
-// exploit (rank-weighted, best most likely), explore (uniform over cells), curiosity (cells whose
-// children recently improved). Inspirations are the island's best plus elites of neighbouring cells.
+// exploit (rank-weighted, best most likely; with several objectives ranked by Pareto rank, then
+// crowding), explore (uniform over cells), curiosity (cells whose children recently improved).
+// Inspirations are the island's best plus elites of neighbouring cells.
 import type { Archive, ArchiveEntry } from '../archive/archive.ts';
 import { cellCoords, cellDistance } from '../descriptors/binning.ts';
 import { compareFitness } from '../fitness/compare.ts';
+import { paretoOrder } from '../fitness/pareto.ts';
 import type { Rng } from '../rng.ts';
-import type { Direction } from '../types.ts';
+import type { Direction, Objective } from '../types.ts';
 import type { CuriosityStats } from './curiosity.ts';
 
 export interface SamplerWeights {
@@ -20,13 +22,17 @@ const STRATEGIES: readonly SamplerStrategy[] = ['exploit', 'explore', 'curiosity
 /** Inspirations come from cells at most this far (Chebyshev, in bins) from the parent's. */
 const MAX_NEIGHBOUR_DISTANCE = 3;
 
-/** `strategy` is the one actually used: curiosity without any recorded stats falls back to explore. */
+/**
+ * `strategy` is the one actually used: curiosity without any recorded stats falls back to explore.
+ * With more than one objective, exploit ranks by Pareto order instead of `direction`'s scalar order.
+ */
 export function sampleParent(
   members: ArchiveEntry[],
   rng: Rng,
   weights: SamplerWeights,
   curiosity: CuriosityStats,
   direction: Direction,
+  objectives: readonly Objective[] = [],
 ): { entry: ArchiveEntry; strategy: SamplerStrategy } {
   if (members.length === 0) throw new Error('sampleParent needs at least one member');
   const strategyWeights = STRATEGIES.map((s) => weights[s]);
@@ -35,7 +41,10 @@ export function sampleParent(
   const chosen = strategyWeights.some((w) => w > 0) ? STRATEGIES[pickByWeight(strategyWeights, draw)]! : 'explore';
 
   if (chosen === 'exploit') {
-    const ranked = members.slice().sort((a, b) => compareFitness(a.fitness, b.fitness, direction));
+    const ranked =
+      objectives.length > 1
+        ? paretoOrder(members.map((m) => m.metrics), objectives).map((i) => members[i]!)
+        : members.slice().sort((a, b) => compareFitness(a.fitness, b.fitness, direction));
     return { entry: ranked[rng.weightedIndex(ranked.map((_, rank) => 1 / (rank + 1)))]!, strategy: 'exploit' };
   }
   if (chosen === 'curiosity') {

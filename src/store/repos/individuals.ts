@@ -97,6 +97,13 @@ export function individualRepo(db: Db): IndividualRepo {
     async treesOfRun(runId) {
       return db.select({ id: individuals.id, tree: individuals.tree }).from(individuals).where(eq(individuals.runId, runId)).orderBy(asc(individuals.seq));
     },
+    async okResults(runId) {
+      return db
+        .select({ id: individuals.id, seq: individuals.seq, generation: individuals.generation, commit: individuals.commit, metrics: individuals.metrics })
+        .from(individuals)
+        .where(and(eq(individuals.runId, runId), eq(individuals.outcome, 'ok'), isNotNull(individuals.fitness)))
+        .orderBy(asc(individuals.seq));
+    },
     async countByRun(runId) {
       const [row] = await db.select({ n: count() }).from(individuals).where(eq(individuals.runId, runId));
       return row?.n ?? 0;

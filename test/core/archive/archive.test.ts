@@ -4,8 +4,9 @@ import { Archive, type ArchiveEntry, type ArchiveOptions } from '../../../src/co
 import { cellKey, metricCoords } from '../../../src/core/descriptors/binning.ts';
 import { project } from '../../../src/core/descriptors/projection.ts';
 import { compareFitness, isBetter } from '../../../src/core/fitness/compare.ts';
+import { dominates } from '../../../src/core/fitness/pareto.ts';
 import { Rng } from '../../../src/core/rng.ts';
-import type { Direction } from '../../../src/core/types.ts';
+import type { Direction, Objective } from '../../../src/core/types.ts';
 import { learnedEntry, metricEntry, structuredSamples, unitVector, type NewEntry } from '../fixtures.ts';
 
 const DIM = 32;
@@ -214,5 +215,79 @@ describe('Archive', () => {
     assert.equal(restored.projection, null);
     assert.equal(restored.size(), 0);
     assert.equal(restored.warmupSize(), archive.size());
+  });
+});
+
+describe('Archive with several objectives', () => {
+  const OBJECTIVES: Objective[] = [
+    { metric: 'a', direction: 'max' },
+    { metric: 'b', direction: 'min' },
+  ];
+  const paretoOptions = (islands = 2): ArchiveOptions => ({ ...metricOptions('max', islands), objectives: OBJECTIVES });
+  const entry = (id: string, island: number, a: number, b: number, x: number, y: number): NewEntry => ({
+    id,
+    island,
+    fitness: a,
+    metrics: { a, b, x, y },
+    embedding: null,
+  });
+
+  it('keeps per cell the first entry no later one dominated (a brute-force model)', () => {
+    const rng = Rng.fromSeed('pareto brute force');
+    const archive = new Archive(paretoOptions());
+    const cells = new Map<string, NewEntry>();
+    for (let i = 0; i < 3000; i++) {
+      const e = entry(`e${i}`, rng.int(2), rng.int(6), rng.int(6), rng.next(), rng.next());
+      archive.insert(e);
+      const key = `${e.island}|${cellKey(metricCoords(e.metrics, XY)!, 5)}`;
+      const incumbent = cells.get(key);
+      // Written out: no worse in both, better in one.
+      const ia = incumbent?.metrics['a'] ?? 0;
+      const ib = incumbent?.metrics['b'] ?? 0;
+      const [ea, eb] = [e.metrics['a']!, e.metrics['b']!];
+      if (incumbent === undefined || (ea >= ia && eb <= ib && (ea > ia || eb < ib))) cells.set(key, e);
+    }
+    assert.deepEqual(eliteMap(archive, 2), new Map([...cells].map(([k, e]) => [k, e.id])));
+  });
+
+  it('lets neither of two incomparable entries displace the other; best is by the first objective', () => {
+    const archive = new Archive(paretoOptions());
+    assert.equal(archive.insert(entry('p', 0, 5, 5, 0.1, 0.1)).status, 'placed');
+    assert.deepEqual(archive.insert(entry('q', 0, 9, 9, 0.1, 0.1)), { status: 'rejected', cell: '0,0', incumbentId: 'p' });
+    assert.deepEqual(archive.insert(entry('r', 0, 5, 4, 0.1, 0.1)), { status: 'placed', cell: '0,0', replacedId: 'p' });
+    assert.deepEqual(archive.insert(entry('s', 0, 5, 4, 0.1, 0.1)), { status: 'rejected', cell: '0,0', incumbentId: 'r' }, 'an equal entry keeps the incumbent');
+    archive.insert(entry('t', 0, 7, 9, 0.9, 0.9));
+    archive.insert(entry('u', 0, 7, 1, 0.5, 0.5));
+    assert.equal(archive.best()?.id, 'u', 'largest a, then smallest b');
+    assert.deepEqual(archive.elites(0).map((e) => e.id), ['u', 't', 'r']);
+  });
+
+  it('migrates in Pareto order: a rank-0 entry before a dominated one with a better first objective', () => {
+    // By the first objective alone the two migrants would be front-high and dominated.
+    const archive = new Archive(paretoOptions());
+    archive.insert(entry('front-low', 0, 1, 0, 0.1, 0.1));
+    archive.insert(entry('front-high', 0, 9, 5, 0.5, 0.5));
+    archive.insert(entry('dominated', 0, 8, 6, 0.9, 0.9));
+    const moves = archive.migrate(2);
+    assert.deepEqual(moves, [{ fromIsland: 0, toIsland: 1, ids: ['front-high', 'front-low'] }]);
+  });
+
+  it('refits without any cell winner being dominated by a loser', () => {
+    const rng = Rng.fromSeed('pareto refit');
+    const basis = [0, 1].map(() => unitVector(rng, DIM));
+    const archive = new Archive({ ...learnedOptions('max'), objectives: OBJECTIVES });
+    const stream = structuredSamples(rng, 300, DIM, basis).map((v, i): NewEntry => {
+      const [a, b] = [rng.int(5), rng.int(5)];
+      return { id: `e${i}`, island: rng.int(2), fitness: a, metrics: { a, b }, embedding: v };
+    });
+    for (const e of stream) archive.insert(e);
+    const result = archive.refit(stream.map((e) => e.embedding!));
+    assert.ok(result.displaced.length > 0);
+    const byId = new Map(stream.map((e) => [e.id, e]));
+    for (const d of result.displaced) {
+      const loser = byId.get(d.id)!;
+      const winner = archive.elites(d.island).find((e) => e.cell === cellKey(project(archive.projection!, loser.embedding!), 6))!;
+      assert.equal(dominates(loser.metrics, winner.metrics, OBJECTIVES), false, `${loser.id} dominates the winner ${winner.id}`);
+    }
   });
 });

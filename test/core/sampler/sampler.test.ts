@@ -5,6 +5,7 @@ import { cellCoords, cellDistance } from '../../../src/core/descriptors/binning.
 import { Rng } from '../../../src/core/rng.ts';
 import { CuriosityStats } from '../../../src/core/sampler/curiosity.ts';
 import { sampleInspirations, sampleParent, type SamplerWeights } from '../../../src/core/sampler/sampler.ts';
+import type { Objective } from '../../../src/core/types.ts';
 import { learnedEntry, metricEntry, unitVector } from '../fixtures.ts';
 
 /** Ten elites on island 0, one per cell along the diagonal, fitness 0..9. */
@@ -67,6 +68,33 @@ describe('sampleParent', () => {
     const rng = Rng.fromSeed('zero');
     assert.equal(sampleParent(members, rng, { exploit: 0, explore: 0, curiosity: 0 }, curiosity, 'max').strategy, 'explore');
     assert.throws(() => sampleParent([], rng, { exploit: 1, explore: 1, curiosity: 1 }, curiosity, 'max'), /at least one/);
+  });
+
+  it('with several objectives, exploit weights members by their place in Pareto order (rank, then crowding)', () => {
+    const objectives: Objective[] = [
+      { metric: 'a', direction: 'max' },
+      { metric: 'b', direction: 'max' },
+    ];
+    // A front of three (two extremes and a crowded middle point) plus one dominated member that is
+    // the best by `a` alone among the rest: scalar ranking would favour it over the front's middle.
+    const pareto: ArchiveEntry[] = [
+      { id: 'dominated', island: 0, fitness: 4, metrics: { a: 4, b: 0.5 }, embedding: null, coords: null, cell: null },
+      { id: 'middle', island: 0, fitness: 2.9, metrics: { a: 2.9, b: 2 }, embedding: null, coords: null, cell: null },
+      { id: 'high-a', island: 0, fitness: 5, metrics: { a: 5, b: 1 }, embedding: null, coords: null, cell: null },
+      { id: 'high-b', island: 0, fitness: 1, metrics: { a: 1, b: 5 }, embedding: null, coords: null, cell: null },
+    ];
+    const rng = Rng.fromSeed('pareto exploit');
+    const freq = frequencies(12000, () => sampleParent(pareto, rng, { exploit: 1, explore: 0, curiosity: 0 }, curiosity, 'max', objectives).entry.id);
+    // paretoOrder: high-a, high-b (extremes, input order), middle, dominated → weights 1, 1/2, 1/3, 1/4.
+    const total = 1 + 1 / 2 + 1 / 3 + 1 / 4;
+    const expected: Record<string, number> = { 'high-a': 1 / total, 'high-b': 1 / 2 / total, middle: 1 / 3 / total, dominated: 1 / 4 / total };
+    for (const [id, p] of Object.entries(expected)) assert.ok(Math.abs(freq.get(id)! - p) < 0.02, `${id} ${freq.get(id)} vs ${p}`);
+    // One objective listed: the scalar order, exactly as without objectives.
+    const one = (seed: string, objectivesArg?: Objective[]) => {
+      const r = Rng.fromSeed(seed);
+      return Array.from({ length: 200 }, () => sampleParent(pareto, r, { exploit: 1, explore: 0, curiosity: 0 }, curiosity, 'max', objectivesArg).entry.id);
+    };
+    assert.deepEqual(one('single', [objectives[0]!]), one('single'));
   });
 
   it('gives the same sequence for the same seed', () => {

@@ -87,6 +87,23 @@ export function runAndIndividualTests(store: GetStore): void {
       assert.equal(await store().individuals.get(uid('missing')), null);
     });
 
+    it('lists the ok results of a run by seq with their metrics, leaving out failures, unevaluated and fitness-less ones', async () => {
+      const runId = uid('run');
+      const rows = [
+        makeIndividual(runId, 3, { status: 'evaluated', outcome: 'ok', fitness: 1, metrics: { a: 1, b: 2 }, generation: 2 }),
+        makeIndividual(runId, 0, { status: 'evaluated', outcome: 'ok', fitness: 0.5, metrics: { a: 0.5 } }),
+        makeIndividual(runId, 1, { status: 'evaluated', outcome: 'candidate_failed', metrics: { a: 9 } }),
+        makeIndividual(runId, 2),
+        makeIndividual(runId, 4, { status: 'evaluated', outcome: 'ok', fitness: null, metrics: { b: 1 } }),
+      ];
+      await store().individuals.insertMany(rows);
+      await store().individuals.insert(makeIndividual(uid('other-run'), 5, { status: 'evaluated', outcome: 'ok', fitness: 3, metrics: { a: 3 } }));
+      assert.deepEqual(await store().individuals.okResults(runId), [
+        { id: rows[1]!.id, seq: 0, generation: 0, commit: 'commit-0', metrics: { a: 0.5 } },
+        { id: rows[0]!.id, seq: 3, generation: 2, commit: 'commit-3', metrics: { a: 1, b: 2 } },
+      ]);
+    });
+
     it('inserts thousands in batches, counts them and lists them by seq, newest kept by limit', async () => {
       const runId = uid('run');
       const rows = Array.from({ length: 2500 }, (_, seq) => makeIndividual(runId, seq, { status: seq % 3 === 0 ? 'evaluated' : 'created' }));
