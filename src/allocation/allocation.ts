@@ -29,7 +29,7 @@ export interface AllocationState {
 /** Weight of the newest |Δ| in the spread's moving average. */
 const SPREAD_ALPHA = 0.1;
 
-export function initialAllocationState(config: CambrianConfig, operators: ReadonlyArray<{ name: string }>): AllocationState {
+export function initialAllocationState(config: CambrianConfig, operators: ReadonlyArray<{ name: string; parentPolicy?: string }>): AllocationState {
   const strategies = enumerateStrategies(config, operators);
   const settings = allocationSettings(config);
   const islands = config.archive.islands;
@@ -91,7 +91,7 @@ export class Allocation {
 
   constructor(
     config: CambrianConfig,
-    operators: ReadonlyArray<{ name: string }>,
+    operators: ReadonlyArray<{ name: string; parentPolicy?: string }>,
     readonly state: AllocationState,
   ) {
     this.settings = allocationSettings(config);
@@ -113,11 +113,12 @@ export class Allocation {
 
   /**
    * The reward of an evaluated child: its improvement over the parent, normalised by the run's
-   * recent spread of improvements (positive part, capped at 1), plus the new-cell bonus. A child of
+   * recent spread of improvements (positive part, capped at 1), plus the new-cell bonus and the
+   * bonus for becoming the run's best (past the assimilation gate). A child of
    * a parent without fitness (a repair) that measures at all earns 1. Updates the spread.
    */
-  rewardFor(child: number, parent: number | null, direction: Direction, filledNewCell: boolean): number {
-    const bonus = filledNewCell ? this.settings.cellBonus : 0;
+  rewardFor(child: number, parent: number | null, direction: Direction, filledNewCell: boolean, becameBest = false): number {
+    const bonus = (filledNewCell ? this.settings.cellBonus : 0) + (becameBest ? this.settings.bestBonus : 0);
     if (parent === null) return 1 + bonus;
     const delta = direction === 'max' ? child - parent : parent - child;
     const magnitude = Math.abs(child - parent);

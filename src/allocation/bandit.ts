@@ -18,6 +18,8 @@ export interface Strategy {
   operator: string;
   model: string | null;
   temperature: number | null;
+  /** `best`: the job's parent is the run's best (else the operator's own parent policy). */
+  parent?: 'best' | null;
 }
 
 /** What the policy conditions on, one bit each (16 context cells). */

@@ -228,6 +228,11 @@ export const allocationSchema = z
     explorationFloor: z.number().min(0).max(1).default(0.05).describe('Share of jobs given to a strategy drawn uniformly, so none starves.'),
     contextPrior: z.number().positive().default(4).describe('Observations the strategy\'s overall mean is worth inside each job context.'),
     cellBonus: z.number().min(0).default(0.5).describe('Reward added when a child fills an archive cell no one held.'),
+    bestBonus: z.number().min(0).default(1).describe('Reward added when a child becomes the run\'s best.'),
+    climb: z
+      .boolean()
+      .default(true)
+      .describe('Also offer each archive operator as a strategy that takes the run\'s best as the parent (`operator^best`, the hill climber\'s move).'),
     usdPerCpuSecond: z
       .number()
       .min(0)

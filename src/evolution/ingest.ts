@@ -159,7 +159,7 @@ export async function ingestEvaluation(
       // island pays the job's ticket and earns when the child improved the island or filled a cell.
       const filled = events.some((e) => e.type === 'elite_replaced' && e.individualId === individual.id && e.previousId === null);
       const parent = individual.parentId === null ? null : await session.records.get(individual.parentId);
-      const reward = fitness === null ? 0 : session.allocation.rewardFor(fitness, parent?.fitness ?? null, session.direction, filled);
+      const reward = fitness === null ? 0 : session.allocation.rewardFor(fitness, parent?.fitness ?? null, session.direction, filled, improved);
       observeJob(session, origin.job, reward, origin.costs, events);
       if (improvedIsland || filled) session.allocation.economy?.credit(origin.job.island, reward);
     }

@@ -132,11 +132,12 @@ async function pickByBandit(session: Session, island: number): Promise<Picked> {
   const strategy = allocation.bandit.choose(eligible.length > 0 ? eligible : allocation.strategies, context, rng);
   const entry = deps.operators.find((o) => o.name === strategy.operator)!;
   const repairing = entry.parentPolicy === 'failed';
+  const climbing = strategy.parent === 'best';
   return {
     entry,
-    parent: repairing ? null : parentFor(session, entry, () => sampled),
+    parent: repairing ? null : climbing ? (session.archive.best() ?? sampled) : parentFor(session, entry, () => sampled),
     failedParentId: repairing ? (failedParentId ?? session.seed.id) : null,
-    strategy: { arm: strategy.arm, model: strategy.model, temperature: strategy.temperature, cell: contextCell(context) },
+    strategy: { arm: strategy.arm, model: strategy.model, temperature: strategy.temperature, cell: contextCell(context), ...(climbing && { parent: 'best' as const }) },
   };
 }
 

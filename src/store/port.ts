@@ -150,6 +150,8 @@ export interface JobStrategy {
   temperature: number | null;
   /** The job's context cell (see allocation/bandit.ts). */
   cell: number;
+  /** `best` when the strategy took the run's best as the parent (absent otherwise). */
+  parent?: 'best';
 }
 
 export type JobPatch = Partial<Pick<JobRecord, 'status' | 'attempts' | 'individualId' | 'error' | 'costs' | 'startedAt' | 'finishedAt'>>;

@@ -34,7 +34,7 @@ function model(name: string, id: string, url: string): string {
 async function repoWithModels(url: string, evaluations: number): Promise<ExampleRepo> {
   const repo = await createExampleRepo('circle-packing', (yaml) => {
     const head = yaml.slice(0, yaml.indexOf('budget:'));
-    return `${head}budget:\n  maxEvaluations: ${evaluations}\narchive:\n  warmup: 4\n  refitEvery: 8\n  islands: 2\noperators:\n  llm-diff: { weight: 1, maxRepairAttempts: 0 }\nallocation:\n  temperatures: []\n  reportEvery: 10\nllm:\n  retries: 0\n  models:\n${model('good', 'good-coder', url)}\n${model('broken', 'broken-coder', url)}\n`;
+    return `${head}budget:\n  maxEvaluations: ${evaluations}\narchive:\n  warmup: 4\n  refitEvery: 8\n  islands: 2\noperators:\n  llm-diff: { weight: 1, maxRepairAttempts: 0 }\nallocation:\n  temperatures: []\n  climb: false\n  reportEvery: 10\nllm:\n  retries: 0\n  models:\n${model('good', 'good-coder', url)}\n${model('broken', 'broken-coder', url)}\n`;
   });
   cleanups.push(() => repo.cleanup());
   return repo;

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openStore } from '../../src/store/open.ts';
 import type { LedgerEvent } from '../../src/ledger/events.ts';
+import type { JobRecord } from '../../src/store/port.ts';
 import { createExampleRepo, smallBudget } from '../support/example-repo.ts';
 import { createTempRepo } from '../support/temp-repo.ts';
 import { runCli } from '../support/cli.ts';
@@ -24,6 +25,21 @@ async function ledgerOf(dir: string): Promise<{ runId: string; events: LedgerEve
     const islands = events.flatMap((e) => (e.type === 'job_scheduled' ? [e.island] : []));
     const elites = (await store.elites.list(run.id)).map((e) => ({ island: e.island, individualId: e.individualId }));
     return { runId: run.id, events, islands, elites };
+  } finally {
+    await store.close();
+  }
+}
+
+async function jobsOf(dir: string): Promise<JobRecord[]> {
+  const store = await openStore({ repoDir: dir });
+  try {
+    const run = (await store.runs.list()).at(-1)!;
+    const jobs: JobRecord[] = [];
+    for (let seq = 0; ; seq++) {
+      const job = await store.jobs.get(`${run.id}-j${seq}`);
+      if (!job) return jobs;
+      jobs.push(job);
+    }
   } finally {
     await store.close();
   }
@@ -63,6 +79,15 @@ describe('the energy economy in a run', () => {
     assert.equal(typeof last.gini, 'number');
     assert.ok(last.effectiveIslands! > 0 && last.effectiveIslands! <= 4);
     assert.ok(last.islands.reduce((s, i) => s + (i.culls ?? 0), 0) === culls.length);
+
+    // The climbing strategies take the run's best elite as the parent; the others sample the archive.
+    const arms = new Set(last.arms.map((a) => a.arm));
+    assert.ok(arms.has('numeric^best') && arms.has('numeric'), [...arms].join(', '));
+    const jobs = await jobsOf(repo.dir);
+    const climbing = jobs.filter((j) => j.strategy?.parent === 'best');
+    assert.ok(climbing.length > 0);
+    for (const job of climbing) assert.match(job.strategy!.arm, /\^best$/);
+    assert.ok(jobs.some((j) => j.strategy && j.strategy.parent === undefined && !j.strategy.arm.endsWith('^best')));
 
     const status = await runCli(['status', '--repo', repo.dir], {});
     assert.equal(status.code, 0, status.stderr);
