@@ -105,8 +105,9 @@ describe('the energy economy in a run', () => {
   });
 });
 
-// value.js holds X; the truth is 0 at the seed's X and −1.5 anywhere else, and every measurement adds
-// N(0, 1) noise: a challenger's single measurement often beats the seed's, yet none is truly better.
+// value.js holds X; the truth is 0 at the seed's X (measured exactly) and −1.5 anywhere else, where
+// every measurement adds N(0, 2) noise: about one child in five measures above the seed once, yet
+// none is truly better. (A noisy seed could itself measure high and leave nothing to challenge it.)
 const NOISY_FILES = {
   'value.js': 'export const X = 0.5;\n',
   'eval.mjs': [
@@ -115,7 +116,7 @@ const NOISY_FILES = {
     'const match = /X = ([-0-9.eE+]+);/.exec(text);',
     'const x = match ? Number(match[1]) : NaN;',
     'const truth = x === 0.5 ? 0 : -1.5;',
-    'const noise = Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());',
+    'const noise = x === 0.5 ? 0 : 2 * Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());',
     'console.log(JSON.stringify({ score: truth + noise, true_score: truth }));',
     '',
   ].join('\n'),
@@ -139,7 +140,7 @@ const NOISY_FILES = {
     'allocation:',
     '  assimilation:',
     '    gate: on',
-    '    samples: 5',
+    '    samples: 8',
     '    alpha: 0.01',
     '',
   ].join('\n'),
@@ -158,8 +159,8 @@ describe('the assimilation gate in a run', () => {
     assert.ok(attempts.length > 0, 'lucky measurements were challenged');
     for (const attempt of attempts) {
       assert.equal(attempt.method, 'sampled');
-      assert.equal(attempt.challenger.n, 5);
-      assert.equal(attempt.incumbent.n, 5);
+      assert.equal(attempt.challenger.n, 8);
+      assert.equal(attempt.incumbent.n, 8);
       assert.ok(attempt.reasons.length > 0);
     }
     const moves = events.filter((e) => e.type === 'best_improved').map((e) => (e as { individualId: string }).individualId);
