@@ -6,10 +6,10 @@
 //   uniform      the same with `allocation: { policy: fixed }` (the operators' configured weights)
 //   hillclimb    `--baseline hillclimb`    (numeric mutation of the best so far)
 //   independent  `--baseline independent` (numeric mutation of the seed, every time)
-// From each run's ledger: the best fitness and the best-so-far curve (evaluation_finished events in
-// order), hence the evaluations the default run needed to reach the uniform run's final best (same
-// seed). Where the best individual reports `true_score` (noisy-sum), that too. Prints a table per
-// problem, then one JSON line with every figure.
+// From each run's ledger: the best fitness and the best-so-far curve (the engine's best after each
+// counted evaluation_finished event, in order), hence the evaluations the default run needed to
+// reach the uniform run's final best (same seed). Where the best individual reports `true_score`
+// (noisy-sum), that too. Prints a table per problem, then one JSON line with every figure.
 // Run: node --import tsx bench/problems.ts   (BENCH_SEEDS=5 BENCH_PROBLEMS=noisy-sum,deceptive-peaks
 //      BENCH_MAX_EVALS=300). All problems × 5 seeds × 4 variants take about an hour on 2 cores.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { parse, parseDocument } from 'yaml';
 import { listExamples, materialiseExample } from '../src/cli/example.ts';
@@ -58,6 +59,7 @@ function cli(args: string[]): Promise<string> {
 let current: ChildProcess | null = null;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    console.error(`problems: stopped by ${signal}`);
     current?.kill('SIGTERM');
     process.exit(130);
   });
@@ -96,15 +98,30 @@ function reaches(value: number, target: number, direction: Direction): boolean {
   return direction === 'max' ? value >= target : value <= target;
 }
 
-/** The best-so-far curve of a run, from its evaluation_finished events in ledger order. */
+/** Outcomes that count against the evaluation budget (as the engine counts them). */
+const COUNTED_OUTCOMES = new Set(['ok', 'candidate_failed']);
+
+/**
+ * The best-so-far curve of a run: one entry per counted evaluation (evaluation_finished events in
+ * ledger order), holding the run's best fitness after it. The best is what the engine chose
+ * (best_improved events): with the assimilation gate on a noisy evaluator that is the gate's
+ * re-measured value, not the highest single measurement. A ledger without best_improved events
+ * (older engines) falls back to the best measured fitness.
+ */
 export function bestSoFar(ledgerLines: string[], direction: Direction): Array<number | null> {
+  const events = ledgerLines
+    .filter((line) => line.includes('"evaluation_finished"') || line.includes('"best_improved"'))
+    .map((line) => JSON.parse(line) as { type: string; outcome?: string; fitness: number | null });
+  const chosen = events.some((e) => e.type === 'best_improved');
   const curve: Array<number | null> = [];
   let best: number | null = null;
-  for (const line of ledgerLines) {
-    if (!line.includes('"evaluation_finished"')) continue;
-    const event = JSON.parse(line) as { type: string; outcome: string; fitness: number | null };
-    if (event.type !== 'evaluation_finished') continue;
-    if (event.outcome === 'ok' && typeof event.fitness === 'number' && (best === null || isBetter(event.fitness, best, direction))) best = event.fitness;
+  for (const event of events) {
+    if (event.type === 'best_improved' && chosen && typeof event.fitness === 'number') {
+      best = event.fitness;
+      if (curve.length > 0) curve[curve.length - 1] = best; // it follows the evaluation it judged
+    }
+    if (event.type !== 'evaluation_finished' || !COUNTED_OUTCOMES.has(event.outcome ?? '')) continue;
+    if (!chosen && event.outcome === 'ok' && typeof event.fitness === 'number' && (best === null || isBetter(event.fitness, best, direction))) best = event.fitness;
     curve.push(best);
   }
   return curve;
@@ -281,4 +298,5 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ problems: figures, problemsSeeds: SEEDS, problemsMaxEvals: MAX_EVALS, problemsSeconds: seconds }));
 }
 
-await main();
+// Only when run as a script: the curve helpers above can be imported without starting a bench.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
