@@ -6,7 +6,7 @@ import { runWasSandboxed } from '../store/sandboxed.ts';
 import type { AllocationState } from '../allocation/allocation.ts';
 import { armSummary, parseBanditState, type ArmSummary } from '../allocation/bandit.ts';
 import { Economy, parseEconomyState } from '../allocation/economy.ts';
-import { parseGateState } from '../allocation/assimilation.ts';
+import { noiseSd, parseGateState } from '../allocation/assimilation.ts';
 import { formatFitness, withApp, withRepoOptions, type RepoOptions } from './common.ts';
 import { printJson } from './output.ts';
 
@@ -45,7 +45,7 @@ export interface AllocationStatus {
   /** Energy inequality across islands (null without the economy). */
   gini: number | null;
   /** The assimilation gate so far (null without it). */
-  gate: { attempts: number; passed: number; evaluations: number; noiseless: boolean } | null;
+  gate: { attempts: number; passed: number; evaluations: number; noiseless: boolean; screened: number; noiseSd: number | null } | null;
 }
 
 /** From the run's loop state (no query): runs made before allocation existed have none. */
@@ -74,7 +74,7 @@ function allocationStatus(run: RunRecord): AllocationStatus | null {
     })),
     prior: bandit.prior ? { fromRun: bandit.prior.fromRun, status: bandit.prior.status } : null,
     gini: economy ? Math.round(economy.gini() * 1000) / 1000 : null,
-    gate: gate ? { attempts: gate.attempts, passed: gate.passed, evaluations: gate.evaluations, noiseless: gate.noiseless } : null,
+    gate: gate ? { attempts: gate.attempts, passed: gate.passed, evaluations: gate.evaluations, noiseless: gate.noiseless, screened: gate.screened, noiseSd: noiseSd(gate) } : null,
   };
 }
 
@@ -156,7 +156,7 @@ function formatStatus(s: RunStatus, fitness: string): string {
       }
     }
     if (a.gate !== null) {
-      const mode = a.gate.noiseless ? ' (evaluator exact: no more re-measuring)' : '';
+      const mode = a.gate.noiseless ? ' (evaluator exact: no more re-measuring)' : a.gate.noiseSd !== null ? ` (evaluator noise sd ${formatFitness(a.gate.noiseSd)}; ${a.gate.screened} screened out)` : '';
       lines.push(`  assimilation gate: ${a.gate.passed} of ${a.gate.attempts} challengers passed, ${a.gate.evaluations} extra evaluations${mode}`);
     }
   }

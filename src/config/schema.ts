@@ -209,6 +209,11 @@ export const assimilationSchema = z
     alpha: z.number().gt(0).lt(1).default(0.05).describe('Largest p-value (one-sided Welch t-test) at which the uplift counts.'),
     minUplift: z.number().min(0).default(0).describe('Smallest uplift of the mean (in fitness units) a challenger must show.'),
     holdoutTolerance: z.number().min(0).default(0).describe('How much worse than the incumbent a challenger may do on the holdout stages.'),
+    screen: z
+      .number()
+      .min(0)
+      .default(2)
+      .describe('Once the gate has measured the evaluator\'s noise: standard deviations of it by which a single measurement must beat the best before it is re-measured (0: re-measure every challenger).'),
   })
   .describe('The gate a challenger passes before it becomes the run\'s best (see docs/guide/allocation.md).');
 
@@ -224,9 +229,9 @@ export const allocationSchema = z
       .default([0.4, 0.9])
       .describe('Temperatures each LLM operator and model is tried at; [] leaves each model its configured temperature.'),
     varyModels: z.boolean().default(true).describe('Try each LLM operator with each model of positive weight (false: the router picks as configured).'),
-    discount: z.number().gt(0).max(1).default(0.98).describe('Weight kept by past observations at each new one (1 = never forget; lower adapts faster).'),
+    discount: z.number().gt(0).max(1).default(0.995).describe('Weight kept by past observations at each new one (1 = never forget; lower adapts faster).'),
     explorationFloor: z.number().min(0).max(1).default(0.05).describe('Share of jobs given to a strategy drawn uniformly, so none starves.'),
-    contextPrior: z.number().positive().default(4).describe('Observations the strategy\'s overall mean is worth inside each job context.'),
+    contextPrior: z.number().positive().default(16).describe('Observations the strategy\'s overall mean is worth inside each job context.'),
     cellBonus: z.number().min(0).default(0.5).describe('Reward added when a child fills an archive cell no one held.'),
     bestBonus: z.number().min(0).default(1).describe('Reward added when a child becomes the run\'s best.'),
     climb: z

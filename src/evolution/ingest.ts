@@ -14,6 +14,7 @@ import { loopStateRecord } from './loop-state.ts';
 import type { Session } from './session.ts';
 import type { GateOutcome, JobOutcome } from './worker.ts';
 import { pickReseed } from '../allocation/economy.ts';
+import { noiseSd as noiseSdOf } from '../allocation/assimilation.ts';
 
 /** Embeddings used to fit the PCA projection (the newest evaluated individuals). */
 export const PCA_SAMPLE_LIMIT = 512;
@@ -316,7 +317,16 @@ function maybeSummarise(session: Session, events: LedgerEvent[]): void {
       effectiveIslands: Math.round(economy.effectiveIslands() * 100) / 100,
       guards: { ...economy.state.guards },
     }),
-    ...(gate && { assimilation: { attempts: gate.attempts, passed: gate.passed, evaluations: gate.evaluations, noiseless: gate.noiseless } }),
+    ...(gate && {
+      assimilation: {
+        attempts: gate.attempts,
+        passed: gate.passed,
+        evaluations: gate.evaluations,
+        noiseless: gate.noiseless,
+        screened: gate.screened,
+        noiseSd: noiseSdOf(gate),
+      },
+    }),
   });
 }
 

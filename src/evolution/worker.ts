@@ -119,7 +119,7 @@ async function assimilationGate(
   if (fitness === undefined || !isBetter(fitness, run.bestFitness, session.direction)) return null;
   const incumbent = await session.records.get(run.bestIndividualId);
   if (!incumbent) return null;
-  const recorded = { challenger: fitness, incumbent: run.bestFitness };
+  const recorded = { challenger: fitness, incumbent: run.bestFitness, challengerId: challenger.id, incumbentId: incumbent.id };
   const measure: Measure = async (side, holdout) => {
     const who = side === 'challenger' ? challenger : incumbent;
     const got = await timed(deps.profiler, 'gate', () =>

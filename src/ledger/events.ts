@@ -78,7 +78,7 @@ export type LedgerEvent =
       effectiveIslands?: number;
       guards?: { share: number; gini: number };
       /** The assimilation gate so far (absent without it). */
-      assimilation?: { attempts: number; passed: number; evaluations: number; noiseless: boolean };
+      assimilation?: { attempts: number; passed: number; evaluations: number; noiseless: boolean; screened?: number; noiseSd?: number | null };
     }
   /** A challenger to the run's best, tested before it may become the best (see allocation/assimilation.ts). */
   | {
@@ -89,7 +89,7 @@ export type LedgerEvent =
       individualId: string;
       incumbentId: string;
       passed: boolean;
-      method: 'exact' | 'noiseless' | 'sampled';
+      method: 'exact' | 'noiseless' | 'sampled' | 'screened';
       reasons: string[];
       challenger: { n: number; mean: number; sd: number };
       incumbent: { n: number; mean: number; sd: number };

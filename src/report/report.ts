@@ -222,27 +222,32 @@ async function assimilationOutcomes(store: Store, run: RunRecord): Promise<{ ser
   if (attempts.length === 0) return { series: [], table: '(no assimilation attempt: the gate is off, or no child beat the best)' };
   const passed: Series = { label: 'passed', color: '#2f855a', points: [[0, 0]] };
   const failed: Series = { label: 'failed', color: '#c53030', points: [[0, 0]] };
+  const screened: Series = { label: 'screened (not re-measured)', color: '#718096', points: [[0, 0]] };
   let p = 0;
   let f = 0;
+  let s = 0;
   for (const a of attempts) {
-    if (a.passed) p++;
+    if (a.method === 'screened') s++;
+    else if (a.passed) p++;
     else f++;
     const at = a.atEvaluation ?? 0;
     passed.points.push([at, p]);
     failed.points.push([at, f]);
+    screened.points.push([at, s]);
   }
-  const extra = attempts.reduce((s, a) => s + a.evaluations, 0);
+  const extra = attempts.reduce((sum, a) => sum + a.evaluations, 0);
+  const tested = attempts.filter((a) => a.method !== 'screened');
   const table = [
-    `${p} of ${attempts.length} challengers passed; the gate ran ${extra} evaluations in all (not counted in the budget). Newest attempts:`,
+    `${p} of ${tested.length} challengers passed; the gate ran ${extra} evaluations in all (not counted in the budget)${s > 0 ? `; ${s} more were screened out without a re-measurement (their one measurement was within the noise of the best)` : ''}. Newest attempts:`,
     '',
     '| evaluation | challenger | incumbent | method | challenger mean (n) | incumbent mean (n) | p | outcome |',
     '|---|---|---|---|---|---|---|---|',
-    ...attempts.slice(-15).map(
+    ...tested.slice(-15).map(
       (a) =>
         `| ${a.atEvaluation ?? '—'} | ${a.individualId} | ${a.incumbentId} | ${a.method} | ${a.challenger.mean.toPrecision(6)} (${a.challenger.n}) | ${a.incumbent.mean.toPrecision(6)} (${a.incumbent.n}) | ${a.p.toPrecision(2)} | ${a.passed ? 'passed' : `failed: ${a.reasons.filter((r) => /not significant|no uplift|minUplift|worse|failed|overtaken/.test(r)).join('; ')}`} |`,
     ),
   ].join('\n');
-  return { series: [passed, failed], table };
+  return { series: s > 0 ? [passed, failed, screened] : [passed, failed], table };
 }
 
 function tableOrText(text: string): string {

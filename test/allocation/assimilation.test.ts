@@ -87,4 +87,49 @@ describe('assimilation gate', () => {
     assert.equal(verdict.passed, false);
     assert.match(verdict.reasons[0]!, /re-measurement of the challenger failed: exit code 1/);
   });
+
+  it('learns the noise, remembers the incumbent, and screens challengers within the noise of the best', async () => {
+    const settings: GateSettings = { ...SETTINGS, samples: 3, screen: 2 };
+    const state = initialGateState();
+    // First gate: noise unknown, so the challenger is re-measured whatever its margin.
+    const first = await runGate(settings, state, 'max', { challenger: 10.3, incumbent: 10, challengerId: 'c1', incumbentId: 'i' },
+      scripted({ challenger: [10.1, 9.9, 10.0], incumbent: [10.05, 9.95, 10.0] }), false);
+    assert.equal(first.method, 'sampled');
+    assert.equal(first.passed, false);
+    // Pooled within-side deviations: 0.02 + 0.005 over 2 + 2 degrees of freedom.
+    assert.equal(state.noise.df, 4);
+    assert.ok(Math.abs(state.noise.ss - 0.025) < 1e-12);
+    assert.deepEqual(state.incumbent, { id: 'i', values: [10.05, 9.95, 10.0] }, 'the incumbent keeps its fresh measurements');
+    const sd = Math.sqrt(0.025 / 4);
+    // A challenger measured once at less than 2 sds above the incumbent's remembered mean: not re-measured.
+    const near = scripted({ challenger: [99], incumbent: [99] });
+    const screened = await runGate(settings, state, 'max', { challenger: 10 + 1.5 * sd, incumbent: 10, challengerId: 'c2', incumbentId: 'i' }, near, false);
+    assert.equal(screened.method, 'screened');
+    assert.equal(screened.passed, false);
+    assert.deepEqual(near.calls, []);
+    assert.equal(state.screened, 1);
+    assert.equal(state.attempts, 1, 'a screened challenger is not an attempt');
+    assert.match(screened.reasons[0]!, /screened: one measurement beats the best by .* less than 2 × the noise sd/);
+    // Above the screen it is tested, and against every remembered measurement of the incumbent.
+    const tested = await runGate(settings, state, 'max', { challenger: 10.5, incumbent: 10, challengerId: 'c3', incumbentId: 'i' },
+      scripted({ challenger: [10.3, 10.35, 10.25], incumbent: [10.0, 9.98, 10.02] }), false);
+    assert.equal(tested.method, 'sampled');
+    assert.equal(tested.incumbent.n, 6, 'three remembered and three fresh measurements of the incumbent');
+    assert.equal(tested.passed, true, tested.reasons.join('; '));
+    assert.deepEqual(state.incumbent, { id: 'c3', values: [10.3, 10.35, 10.25] }, 'the new best brings its own fresh measurements');
+    // A different incumbent id: the memory is not used for it.
+    const other = await runGate({ ...settings, screen: 0 }, state, 'max', { challenger: 11, incumbent: 10, challengerId: 'c4', incumbentId: 'j' },
+      scripted({ challenger: [10, 10.01, 9.99], incumbent: [10, 10.01, 9.99] }), false);
+    assert.equal(other.incumbent.n, 3);
+  });
+
+  it('tests with the pooled noise estimate once it is trusted: a small real uplift passes that Welch on 3 samples misses', async () => {
+    const challenger = [10.2, 10.26, 10.14];
+    const incumbent = [10.0, 10.1, 9.95];
+    const fresh = await runGate({ ...SETTINGS, samples: 3 }, initialGateState(), 'max', { challenger: 10.3, incumbent: 10 }, scripted({ challenger, incumbent }), false);
+    const state = { ...initialGateState(), noise: { ss: 0.0025 * 40, df: 40 } }; // sd 0.05, well measured
+    const pooled = await runGate({ ...SETTINGS, samples: 3, screen: 0 }, state, 'max', { challenger: 10.3, incumbent: 10 }, scripted({ challenger, incumbent }), false);
+    assert.ok(pooled.p < fresh.p, `pooled p ${pooled.p} < Welch p ${fresh.p}`);
+    assert.ok(pooled.p < 0.01);
+  });
 });
