@@ -11,7 +11,8 @@
 // reach the uniform run's final best (same seed). Where the best individual reports `true_score`
 // (noisy-sum), that too. Prints a table per problem, then one JSON line with every figure.
 // Run: node --import tsx bench/problems.ts   (BENCH_SEEDS=5 BENCH_PROBLEMS=noisy-sum,deceptive-peaks
-//      BENCH_MAX_EVALS=300). All problems × 5 seeds × 4 variants take about an hour on 2 cores.
+//      BENCH_MAX_EVALS=300 BENCH_VARIANTS=default,hillclimb). All problems × 5 seeds × 4 variants take
+//      about an hour on 2 cores; comparisons with a variant that was not run print as "—".
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
@@ -31,6 +32,13 @@ const CLI = join(BENCH_ROOT, 'bin', 'cambrian.js');
 
 export const VARIANTS = ['default', 'uniform', 'hillclimb', 'independent'] as const;
 export type Variant = (typeof VARIANTS)[number];
+/** The variants this invocation runs (BENCH_VARIANTS=default,hillclimb; all by default). */
+const RUN_VARIANTS: Variant[] = (() => {
+  const wanted = (process.env['BENCH_VARIANTS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const unknown = wanted.filter((v) => !(VARIANTS as readonly string[]).includes(v));
+  if (unknown.length > 0) throw new Error(`BENCH_VARIANTS names unknown variants: ${unknown.join(', ')} (variants: ${VARIANTS.join(', ')})`);
+  return wanted.length > 0 ? VARIANTS.filter((v) => wanted.includes(v)) : [...VARIANTS];
+})();
 type Direction = 'min' | 'max';
 
 interface RunResult {
@@ -207,10 +215,11 @@ interface VariantFigures {
 interface ProblemFigures {
   direction: Direction;
   seedFitness: number | null;
-  variants: Record<Variant, VariantFigures>;
-  defaultBeatsHillclimb: boolean;
-  defaultBeatsIndependent: boolean;
-  defaultBeatsUniform: boolean;
+  variants: Partial<Record<Variant, VariantFigures>>;
+  /** Null when either side was not run. */
+  defaultBeatsHillclimb: boolean | null;
+  defaultBeatsIndependent: boolean | null;
+  defaultBeatsUniform: boolean | null;
   /** Per seed: evaluations the default run needed to reach the uniform run's final best (null: never). */
   evalsToReachUniform: Array<number | null>;
   meanEvalsToReachUniform: number | null;
@@ -219,8 +228,8 @@ interface ProblemFigures {
 }
 
 function summarise(direction: Direction, seedFitness: number | null, results: Record<Variant, RunResult[]>): ProblemFigures {
-  const variants = {} as Record<Variant, VariantFigures>;
-  for (const variant of VARIANTS) {
+  const variants: Partial<Record<Variant, VariantFigures>> = {};
+  for (const variant of RUN_VARIANTS) {
     const runs = results[variant];
     const best = runs.map((r) => r.best);
     const truths = runs.map((r) => r.trueScore).filter((t): t is number => t !== null);
@@ -235,9 +244,14 @@ function summarise(direction: Direction, seedFitness: number | null, results: Re
       meanCpuSeconds: round(mean(runs.map((r) => r.cpuSeconds)), 1),
     };
   }
-  const reach = results.default.map((run, i) => evaluationsToReach(run.curve, results.uniform[i]!.best, direction));
+  const both = results.default.length > 0 && results.uniform.length > 0;
+  const reach = both ? results.default.map((run, i) => evaluationsToReach(run.curve, results.uniform[i]!.best, direction)) : [];
   const reached = reach.filter((n): n is number => n !== null);
-  const beats = (other: Variant) => isBetter(variants.default.meanBest, variants[other].meanBest, direction);
+  const beats = (other: Variant): boolean | null => {
+    const a = variants.default;
+    const b = variants[other];
+    return a && b ? isBetter(a.meanBest, b.meanBest, direction) : null;
+  };
   return {
     direction,
     seedFitness,
@@ -253,16 +267,17 @@ function summarise(direction: Direction, seedFitness: number | null, results: Re
 }
 
 function printProblem(name: string, f: ProblemFigures): void {
-  const hasTruth = VARIANTS.some((v) => f.variants[v].trueScore !== undefined);
+  const hasTruth = RUN_VARIANTS.some((v) => f.variants[v]?.trueScore !== undefined);
   console.log(`\n${name} (${f.direction}imise; seed ${f.seedFitness === null ? '—' : round(f.seedFitness, 4)}; ${SEEDS} seed${SEEDS === 1 ? '' : 's'}, ${MAX_EVALS} evaluations a run)`);
   const header = ['variant', 'best mean ± sd', ...(hasTruth ? ['true_score of best', 'moves to a truly worse best'] : []), 'per seed', 'wall s', 'CPU s'];
-  printTable(header, VARIANTS.map((v) => {
-    const x = f.variants[v];
+  printTable(header, RUN_VARIANTS.map((v) => {
+    const x = f.variants[v]!;
     const truth = hasTruth ? [meanSd(x.trueScore ?? [], 4), (x.badMoves ?? []).join(' ')] : [];
     return [v, meanSd(x.best, 4), ...truth, x.best.map((b) => round(b, 3)).join(' '), String(x.meanWallSeconds), String(x.meanCpuSeconds)];
   }));
   const reached = f.evalsToReachUniform.map((n) => (n === null ? 'never' : String(n))).join(' ');
-  console.log(`default beats hillclimb: ${f.defaultBeatsHillclimb ? 'yes' : 'no'}; independent: ${f.defaultBeatsIndependent ? 'yes' : 'no'}; uniform: ${f.defaultBeatsUniform ? 'yes' : 'no'} (means)`);
+  const verdict = (b: boolean | null) => (b === null ? '—' : b ? 'yes' : 'no');
+  console.log(`default beats hillclimb: ${verdict(f.defaultBeatsHillclimb)}; independent: ${verdict(f.defaultBeatsIndependent)}; uniform: ${verdict(f.defaultBeatsUniform)} (means)`);
   console.log(
     `evaluations for default to reach uniform's final best: ${f.meanEvalsToReachUniform === null ? '—' : `${round(f.meanEvalsToReachUniform, 1)} ± ${round(f.sdEvalsToReachUniform ?? 0, 1)}`}` +
       ` (per seed: ${reached}; not reached: ${f.notReached}/${f.evalsToReachUniform.length})`,
@@ -282,11 +297,11 @@ async function main(): Promise<void> {
     const results = Object.fromEntries(VARIANTS.map((v) => [v, [] as RunResult[]])) as Record<Variant, RunResult[]>;
     let seedFitness: number | null = null;
     for (let seed = 1; seed <= SEEDS; seed++) {
-      for (const variant of VARIANTS) {
+      for (const variant of RUN_VARIANTS) {
         const result = await runVariant(problem, variant, seed, direction);
         results[variant].push(result);
         seedFitness ??= result.curve[0] ?? null;
-        const truth = result.trueScore === null ? '' : ` (true_score ${round(result.trueScore, 4)})`;
+        const truth = result.trueScore === null ? '' : ` (true_score ${round(result.trueScore, 4)}, ${result.badMoves} moves to a truly worse best)`;
         console.error(`problems: ${problem} ${variant} seed ${seed}: best ${round(result.best, 4)}${truth} in ${round(result.wallSeconds, 1)} s wall, ${round(result.cpuSeconds, 1)} s CPU; elapsed ${Math.round((Date.now() - started) / 1000)} s`);
       }
     }
@@ -294,7 +309,7 @@ async function main(): Promise<void> {
     printProblem(problem, figures[problem]);
   }
   const seconds = Math.round((Date.now() - started) / 1000);
-  console.log(`\nproblems: ${problems.length} problem(s) × ${SEEDS} seed(s) × ${VARIANTS.length} variants in ${seconds} s`);
+  console.log(`\nproblems: ${problems.length} problem(s) × ${SEEDS} seed(s) × ${RUN_VARIANTS.length} variants in ${seconds} s`);
   console.log(JSON.stringify({ problems: figures, problemsSeeds: SEEDS, problemsMaxEvals: MAX_EVALS, problemsSeconds: seconds }));
 }
 
