@@ -59,6 +59,9 @@ export class BatchObjectReader {
     const child = this.child;
     if (child === null) return;
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    // Referenced until it has exited: an idle reader is unreferenced, and a caller awaiting its exit
+    // must not be dropped by an event loop that sees nothing else to wait for.
+    this.setReferenced(child, true);
     child.stdin.end();
     const killTimer = setTimeout(() => child.kill('SIGKILL'), this.requestTimeoutMs);
     await exited;
