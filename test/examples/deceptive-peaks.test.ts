@@ -1,18 +1,7 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { materialiseExample } from '../../src/cli/example.ts';
-import { createNumericOperator } from '../../src/operators/offline/numeric.ts';
-import { checkChanges } from '../../src/operators/scope.ts';
-import { contextFor, createTempRepo, defaultScope, individual, type TempRepo } from '../operators/offline/git-fixture.ts';
-import { evaluate, exampleConfig, exampleDir, hostileEdits, variant } from './example-support.ts';
-
-const run = promisify(execFile);
-const EXAMPLE = exampleDir('deceptive-peaks');
+import { assertHostilePenalised, assertPenalised, checkedExampleConfig, evaluate, evaluateNumericProposal, evaluateSeed, materialiseAndEvaluate, useSeededRepo, useWorkDir, variant, type ExampleProgram } from './example-support.ts';
 
 type Beacon = [number, number];
 /** The example's field is plain JavaScript: its exports, as the tests use them. */
@@ -29,35 +18,25 @@ const terrain = (await import(new URL('../../examples/deceptive-peaks/eval/terra
 /** The seed's score, as its README documents it. */
 const SEED_SCORE = 0.7278;
 const INVALID = { score: 0, valid: 0, jammed: 0, peaks_claimed: 0, reach_x: 0, reach_y: 0 };
+const PEAKS: ExampleProgram = { example: 'deceptive-peaks', file: 'beacons.js', invalid: INVALID };
 
 function withBeacons(beacons: readonly Beacon[]): (source: string) => string {
   return (s) => s.replace(/export const BEACONS = \[[\s\S]*?\n\];/, `export const BEACONS = ${JSON.stringify(beacons)};`);
 }
 
 describe('deceptive-peaks example', () => {
-  let work: string;
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'cambrian-peaks-'));
-  });
-  after(() => rm(work, { recursive: true, force: true }));
+  const work = useWorkDir('cambrian-peaks-');
 
   it('has a cambrian.yaml that validates, with the beacons\' reach as the archive axes', async () => {
-    const config = await exampleConfig('deceptive-peaks');
-    assert.deepEqual(config.evolve.include, ['beacons.js']);
-    assert.equal(config.evaluator.command, 'node eval/evaluate.mjs');
-    assert.equal(config.fitness, 'score');
+    const config = await checkedExampleConfig('deceptive-peaks', ['beacons.js'], 'score');
     assert.equal(config.metrics['score']?.direction, 'max');
     assert.equal(config.budget.maxEvaluations, 300);
-    assert.deepEqual(Object.keys(config.operators).sort(), ['crossover', 'numeric']);
     assert.ok(Array.isArray(config.archive.descriptors));
     assert.deepEqual(config.archive.descriptors.map((d) => d.metric), ['reach_x', 'reach_y']);
   });
 
   it('scores the seed at its documented value, far below the global optimum, on one JSON line', async () => {
-    const result = await evaluate(EXAMPLE);
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdoutLines, 1);
-    assert.equal(result.json['valid'], 1);
+    const result = await evaluateSeed('deceptive-peaks');
     assert.ok(Math.abs(result.json['score']! - SEED_SCORE) < 1e-4, `seed score ${result.json['score']}`);
     assert.deepEqual([result.json['jammed'], result.json['peaks_claimed'], result.json['reach_x'], result.json['reach_y']], [0, 0, 5.8, 5.8]);
   });
@@ -67,7 +46,7 @@ describe('deceptive-peaks example', () => {
     const peaks = terrain.HILLS.slice(1).sort((a, b) => b.height - a.height).slice(0, terrain.BEACON_COUNT);
     const beacons = peaks.map((p): Beacon => [p.x, p.y]);
     assert.ok(Math.abs(terrain.scoreBeacons(beacons) - 3.55) < 1e-9);
-    const result = await evaluate(await variant('deceptive-peaks', work, 'optimum', 'beacons.js', withBeacons(beacons)));
+    const result = await evaluate(await variant('deceptive-peaks', work(), 'optimum', 'beacons.js', withBeacons(beacons)));
     assert.equal(result.code, 0, result.stderr);
     assert.ok(Math.abs(result.json['score']! - 3.55) < 1e-9);
     assert.equal(result.json['peaks_claimed'], 4);
@@ -90,77 +69,39 @@ describe('deceptive-peaks example', () => {
   });
 
   it('lets a jammed beacon earn nothing and a beacon off the field earn nothing, without failing', async () => {
-    const jammed = await evaluate(await variant('deceptive-peaks', work, 'jammed', 'beacons.js', withBeacons([[3, 3], [3.5, 3], [6, 6], [7, 7]])));
+    const jammed = await evaluate(await variant('deceptive-peaks', work(), 'jammed', 'beacons.js', withBeacons([[3, 3], [3.5, 3], [6, 6], [7, 7]])));
     assert.equal(jammed.code, 0, jammed.stderr);
     assert.equal(jammed.json['jammed'], 1);
     assert.ok(Math.abs(jammed.json['score']! - terrain.scoreBeacons([[3, 3], [20, 20], [6, 6], [7, 7]])) < 1e-12);
-    const outside = await evaluate(await variant('deceptive-peaks', work, 'outside', 'beacons.js', withBeacons([[-1, 3], [3, 11], [6, 6], [8, 7.6]])));
+    const outside = await evaluate(await variant('deceptive-peaks', work(), 'outside', 'beacons.js', withBeacons([[-1, 3], [3, 11], [6, 6], [8, 7.6]])));
     assert.equal(outside.code, 0, outside.stderr);
     assert.ok(Math.abs(outside.json['score']! - terrain.heightAt(6, 6) - 1) < 1e-12);
   });
 
   it('penalises placements that are not 4 finite [x, y] pairs', async () => {
-    const cases: Array<[string, (s: string) => string, RegExp]> = [
+    await assertPenalised(PEAKS, work(), [
       ['fewer', (s) => s.replace('  [5.8, 5.8],\n', ''), /expected exactly 4 beacons, got 3/],
       ['triples', (s) => s.replace('return BEACONS.map(([x, y]) => [x, y]);', 'return BEACONS.map(([x, y]) => [x, y, 1]);'), /beacon 0 is not an \[x, y\] pair/],
       ['nan', (s) => s.replace('[5.8, 5.8]', '[5.8, Number.NaN]'), /beacon 3 has a coordinate that is not a finite number/],
       ['infinite', (s) => s.replace('[5.8, 5.8]', '[1e308 * 10, 5.8]'), /beacon 3 has a coordinate that is not a finite number/],
       ['string', (s) => s.replace('[5.8, 5.8]', "['5.8', 5.8]"), /beacon 3 has a coordinate that is not a finite number/],
-    ];
-    for (const [name, edit, reason] of cases) {
-      const result = await evaluate(await variant('deceptive-peaks', work, name, 'beacons.js', edit));
-      assert.equal(result.code, 1, name);
-      assert.deepEqual(result.json, INVALID, name);
-      assert.match(result.stderr, reason, name);
-    }
+    ]);
   });
 
   it('penalises hostile programs with the reason on stderr, and keeps its own metrics line last', async () => {
-    for (const { name, edit, stderr } of hostileEdits('placeBeacons')) {
-      const result = await evaluate(await variant('deceptive-peaks', work, `hostile-${name}`, 'beacons.js', edit));
-      if (stderr === null) {
-        assert.equal(result.code, 0, `${name}: ${result.stderr}`);
-        assert.ok(Math.abs(result.json['score']! - SEED_SCORE) < 1e-4, name);
-        continue;
-      }
-      assert.equal(result.code, 1, name);
-      assert.deepEqual(result.json, INVALID, name);
-      assert.match(result.stderr, stderr, name);
-    }
+    await assertHostilePenalised(PEAKS, work(), 'placeBeacons', ['score', SEED_SCORE]);
   });
 
   it('materialises as a git repository with the seed committed, whose evaluator runs there', async () => {
-    const dir = join(work, 'materialised');
-    await materialiseExample('deceptive-peaks', dir);
-    const { stdout } = await run('git', ['log', '--format=%s'], { cwd: dir });
-    assert.equal(stdout.trim(), 'deceptive-peaks: seed program');
-    const { stdout: files } = await run('git', ['ls-files'], { cwd: dir });
-    assert.deepEqual(files.trim().split('\n').sort(), ['README.md', 'beacons.js', 'cambrian.yaml', 'eval/evaluate.mjs', 'eval/terrain.mjs']);
-    const result = await evaluate(dir);
+    const result = await materialiseAndEvaluate('deceptive-peaks', work(), ['README.md', 'beacons.js', 'cambrian.yaml', 'eval/evaluate.mjs', 'eval/terrain.mjs']);
     assert.ok(Math.abs(result.json['score']! - SEED_SCORE) < 1e-4);
   });
 
   describe('with the numeric operator', () => {
-    let repo: TempRepo;
-    let seed: string;
-    before(async () => {
-      repo = await createTempRepo();
-      const files: Record<string, string> = {};
-      for (const path of ['beacons.js', 'eval/evaluate.mjs', 'eval/terrain.mjs', 'cambrian.yaml']) files[path] = await readFile(join(EXAMPLE, path), 'utf8');
-      seed = await repo.commit(files);
-    });
-    after(() => repo.cleanup());
+    const seeded = useSeededRepo('deceptive-peaks', ['beacons.js'], ['eval/evaluate.mjs', 'eval/terrain.mjs', 'cambrian.yaml']);
 
     it('proposes in-scope edits to the coordinates that the evaluator can score', async () => {
-      const scope = { ...defaultScope(['beacons.js']), protect: ['eval/evaluate.mjs', 'eval/terrain.mjs', 'cambrian.yaml'] };
-      const proposal = await createNumericOperator().propose(contextFor(repo, individual('seed', seed), { seed: 2, scope }));
-      assert.equal(proposal.kind, 'changes');
-      if (proposal.kind !== 'changes') return;
-      assert.deepEqual(await checkChanges(scope, proposal.changes, (p) => repo.files.readFile(seed, p)), { ok: true });
-      const dir = join(work, 'mutated');
-      await cp(EXAMPLE, dir, { recursive: true });
-      await writeFile(join(dir, 'beacons.js'), proposal.changes[0]!.content!);
-      const result = await evaluate(dir);
+      const result = await evaluateNumericProposal(seeded, join(work(), 'mutated'));
       assert.equal(result.code, 0, result.stderr);
       assert.notEqual(result.json['score'], SEED_SCORE);
     });

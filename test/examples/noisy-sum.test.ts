@@ -1,15 +1,7 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { materialiseExample } from '../../src/cli/example.ts';
-import { createNumericOperator } from '../../src/operators/offline/numeric.ts';
-import { checkChanges } from '../../src/operators/scope.ts';
-import { contextFor, createTempRepo, defaultScope, individual, type TempRepo } from '../operators/offline/git-fixture.ts';
-import { evaluate, exampleConfig, exampleDir, hostileEdits, variant } from './example-support.ts';
+import { assertHostilePenalised, assertPenalised, checkedExampleConfig, evaluate, evaluateNumericProposal, evaluateSeed, exampleDir, materialiseAndEvaluate, useSeededRepo, useWorkDir, variant, type ExampleProgram } from './example-support.ts';
 
 /** The example's landscape and evaluator are plain JavaScript: their exports, as the tests use them. */
 interface Returns {
@@ -21,34 +13,23 @@ interface Returns {
 const { OPTIMAL_RETURN, PROJECTS, optimalHours, trueScore } = (await import(new URL('../../examples/noisy-sum/eval/returns.mjs', import.meta.url).href)) as Returns;
 const { DEFAULT_NOISE_SD } = (await import(new URL('../../examples/noisy-sum/eval/evaluate.mjs', import.meta.url).href)) as { DEFAULT_NOISE_SD: number };
 
-const run = promisify(execFile);
 const EXAMPLE = exampleDir('noisy-sum');
 /** The seed's noise-free score, as its README documents it. */
 const SEED_TRUE_SCORE = 83.5141;
+const SHARES: ExampleProgram = { example: 'noisy-sum', file: 'budget.js', invalid: { score: 0, true_score: 0, valid: 0 } };
 
 describe('noisy-sum example', () => {
-  let work: string;
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'cambrian-noisy-'));
-  });
-  after(() => rm(work, { recursive: true, force: true }));
+  const work = useWorkDir('cambrian-noisy-');
 
   it('has a cambrian.yaml that validates, with the noisy score as fitness and the true score beside it', async () => {
-    const config = await exampleConfig('noisy-sum');
-    assert.deepEqual(config.evolve.include, ['budget.js']);
-    assert.equal(config.evaluator.command, 'node eval/evaluate.mjs');
-    assert.equal(config.fitness, 'score');
+    const config = await checkedExampleConfig('noisy-sum', ['budget.js'], 'score');
     for (const metric of ['score', 'true_score', 'valid']) assert.equal(config.metrics[metric]?.direction, 'max');
     assert.match(config.metrics['true_score']?.description ?? '', /not the fitness/i);
     assert.equal(config.budget.maxEvaluations, 300);
-    assert.deepEqual(Object.keys(config.operators).sort(), ['crossover', 'numeric']);
   });
 
   it('scores the even seed split at its documented true score, with noise of the documented size', async () => {
-    const result = await evaluate(EXAMPLE);
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdoutLines, 1);
-    assert.equal(result.json['valid'], 1);
+    const result = await evaluateSeed('noisy-sum');
     assert.ok(Math.abs(result.json['true_score']! - SEED_TRUE_SCORE) < 1e-4, `seed true_score ${result.json['true_score']}`);
     assert.ok(Math.abs(result.json['score']! - result.json['true_score']!) < 6 * DEFAULT_NOISE_SD, `score ${result.json['score']}`);
   });
@@ -75,30 +56,24 @@ describe('noisy-sum example', () => {
         assert.ok(trueScore(moved) < 100, `moving an hour from ${i} to ${j}`);
       }
     }
-    const dir = await variant('noisy-sum', work, 'optimal', 'budget.js', (s) =>
+    const dir = await variant('noisy-sum', work(), 'optimal', 'budget.js', (s) =>
       s.replace(/export const SHARES = \[[\s\S]*?\];/, `export const SHARES = [${best.join(', ')}];`));
     const result = await evaluate(dir, { NOISY_SUM_SD: '0' });
     assert.ok(Math.abs(result.json['true_score']! - 100) < 1e-9, `optimal true_score ${result.json['true_score']}`);
   });
 
   it('penalises shares that are not 12 finite numbers with at least one positive', async () => {
-    const cases: Array<[string, (s: string) => string, RegExp]> = [
+    await assertPenalised(SHARES, work(), [
       ['fewer', (s) => s.replace('  1.0, // loom\n', ''), /expected exactly 12 shares, got 11/],
       ['nan', (s) => s.replace('1.0, // kiln', 'Number.NaN, // kiln'), /share 10 \(kiln\) is not a finite number/],
       ['string', (s) => s.replace('1.0, // kiln', "'1.0', // kiln"), /share 10 \(kiln\) is not a finite number/],
       ['none-positive', (s) => s.replace(/ 1\.0,/g, ' -1.0,'), /no share is positive/],
       ['overflow', (s) => s.replace(/ 1\.0,/g, ' 1e308,'), /too large to add up/],
-    ];
-    for (const [name, edit, reason] of cases) {
-      const result = await evaluate(await variant('noisy-sum', work, name, 'budget.js', edit));
-      assert.equal(result.code, 1, name);
-      assert.deepEqual(result.json, { score: 0, true_score: 0, valid: 0 }, name);
-      assert.match(result.stderr, reason, name);
-    }
+    ]);
   });
 
   it('counts a negative share as no hours rather than failing', async () => {
-    const dir = await variant('noisy-sum', work, 'negative', 'budget.js', (s) => s.replace('1.0, // loom', '-3.0, // loom'));
+    const dir = await variant('noisy-sum', work(), 'negative', 'budget.js', (s) => s.replace('1.0, // loom', '-3.0, // loom'));
     const result = await evaluate(dir, { NOISY_SUM_SD: '0' });
     assert.equal(result.code, 0, result.stderr);
     const shares: number[] = new Array(PROJECTS.length).fill(1);
@@ -107,51 +82,19 @@ describe('noisy-sum example', () => {
   });
 
   it('penalises hostile programs with the reason on stderr, and keeps its own metrics line last', async () => {
-    for (const { name, edit, stderr } of hostileEdits('projectShares')) {
-      const result = await evaluate(await variant('noisy-sum', work, `hostile-${name}`, 'budget.js', edit));
-      if (stderr === null) {
-        assert.equal(result.code, 0, `${name}: ${result.stderr}`);
-        assert.ok(Math.abs(result.json['true_score']! - SEED_TRUE_SCORE) < 1e-4, name);
-        continue;
-      }
-      assert.equal(result.code, 1, name);
-      assert.deepEqual(result.json, { score: 0, true_score: 0, valid: 0 }, name);
-      assert.match(result.stderr, stderr, name);
-    }
+    await assertHostilePenalised(SHARES, work(), 'projectShares', ['true_score', SEED_TRUE_SCORE]);
   });
 
   it('materialises as a git repository with the seed committed, whose evaluator runs there', async () => {
-    const dir = join(work, 'materialised');
-    await materialiseExample('noisy-sum', dir);
-    const { stdout } = await run('git', ['log', '--format=%s'], { cwd: dir });
-    assert.equal(stdout.trim(), 'noisy-sum: seed program');
-    const { stdout: files } = await run('git', ['ls-files'], { cwd: dir });
-    assert.deepEqual(files.trim().split('\n').sort(), ['README.md', 'budget.js', 'cambrian.yaml', 'eval/evaluate.mjs', 'eval/returns.mjs']);
-    const result = await evaluate(dir);
+    const result = await materialiseAndEvaluate('noisy-sum', work(), ['README.md', 'budget.js', 'cambrian.yaml', 'eval/evaluate.mjs', 'eval/returns.mjs']);
     assert.equal(result.code, 0, result.stderr);
   });
 
   describe('with the numeric operator', () => {
-    let repo: TempRepo;
-    let seed: string;
-    before(async () => {
-      repo = await createTempRepo();
-      const files: Record<string, string> = {};
-      for (const path of ['budget.js', 'eval/evaluate.mjs', 'eval/returns.mjs', 'cambrian.yaml']) files[path] = await readFile(join(EXAMPLE, path), 'utf8');
-      seed = await repo.commit(files);
-    });
-    after(() => repo.cleanup());
+    const seeded = useSeededRepo('noisy-sum', ['budget.js'], ['eval/evaluate.mjs', 'eval/returns.mjs', 'cambrian.yaml']);
 
     it('proposes in-scope edits to the shares that the evaluator can score', async () => {
-      const scope = { ...defaultScope(['budget.js']), protect: ['eval/evaluate.mjs', 'eval/returns.mjs', 'cambrian.yaml'] };
-      const proposal = await createNumericOperator().propose(contextFor(repo, individual('seed', seed), { seed: 2, scope }));
-      assert.equal(proposal.kind, 'changes');
-      if (proposal.kind !== 'changes') return;
-      assert.deepEqual(await checkChanges(scope, proposal.changes, (p) => repo.files.readFile(seed, p)), { ok: true });
-      const dir = join(work, 'mutated');
-      await cp(EXAMPLE, dir, { recursive: true });
-      await writeFile(join(dir, 'budget.js'), proposal.changes[0]!.content!);
-      const result = await evaluate(dir, { NOISY_SUM_SD: '0' });
+      const result = await evaluateNumericProposal(seeded, join(work(), 'mutated'), { NOISY_SUM_SD: '0' });
       assert.equal(result.code, 0, result.stderr);
       assert.notEqual(result.json['true_score'], SEED_TRUE_SCORE);
     });

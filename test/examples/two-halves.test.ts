@@ -1,18 +1,11 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { materialiseExample } from '../../src/cli/example.ts';
 import { createCrossoverOperator } from '../../src/operators/offline/crossover.ts';
-import { createNumericOperator } from '../../src/operators/offline/numeric.ts';
-import { checkChanges } from '../../src/operators/scope.ts';
-import { contextFor, createTempRepo, defaultScope, individual, type TempRepo } from '../operators/offline/git-fixture.ts';
-import { evaluate, exampleConfig, exampleDir, hostileEdits, variant } from './example-support.ts';
+import { contextFor, individual } from '../operators/offline/git-fixture.ts';
+import { assertHostilePenalised, assertPenalised, checkedExampleConfig, evaluate, evaluateNumericProposal, evaluateSeed, exampleDir, materialiseAndEvaluate, useSeededRepo, useWorkDir, variant, type ExampleProgram } from './example-support.ts';
 
-const run = promisify(execFile);
 const EXAMPLE = exampleDir('two-halves');
 const FILES = ['left.js', 'right.js'] as const;
 const PROTECTED = ['eval/evaluate.mjs', 'eval/notches.mjs', 'cambrian.yaml'];
@@ -29,6 +22,7 @@ const notches = (await import(new URL('../../examples/two-halves/eval/notches.mj
 /** The seed's score, as its README documents it. */
 const SEED_SCORE = 20;
 const INVALID = { score: 0, left: 0, right: 0, valid: 0 };
+const HALVES: ExampleProgram = { example: 'two-halves', file: 'left.js', invalid: INVALID };
 
 /** The source of one half with its dials set to `values` (one per dial, in order). */
 function withDials(source: string, values: readonly number[]): string {
@@ -37,38 +31,27 @@ function withDials(source: string, values: readonly number[]): string {
 }
 
 describe('two-halves example', () => {
-  let work: string;
-  before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'cambrian-halves-'));
-  });
-  after(() => rm(work, { recursive: true, force: true }));
+  const work = useWorkDir('cambrian-halves-');
 
   it('has a cambrian.yaml that validates, evolving both halves', async () => {
-    const config = await exampleConfig('two-halves');
-    assert.deepEqual(config.evolve.include, ['left.js', 'right.js']);
-    assert.equal(config.evaluator.command, 'node eval/evaluate.mjs');
-    assert.equal(config.fitness, 'score');
+    const config = await checkedExampleConfig('two-halves', ['left.js', 'right.js'], 'score');
     for (const metric of ['score', 'left', 'right', 'valid']) assert.equal(config.metrics[metric]?.direction, 'max');
     assert.equal(config.budget.maxEvaluations, 300);
-    assert.deepEqual(Object.keys(config.operators).sort(), ['crossover', 'numeric']);
   });
 
   it('scores the seed at its documented value, the halves adding up, on one JSON line', async () => {
-    const result = await evaluate(EXAMPLE);
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdoutLines, 1);
-    assert.equal(result.json['valid'], 1);
+    const result = await evaluateSeed('two-halves');
     assert.ok(Math.abs(result.json['score']! - SEED_SCORE) < 1e-4, `seed score ${result.json['score']}`);
     assert.equal(result.json['score'], result.json['left']! + result.json['right']!);
   });
 
   it('gives 100 with every dial on its notch, 50 for a half alone, and little between the click and a notch', async () => {
-    const left = await variant('two-halves', work, 'left-solved', 'left.js', (s) => withDials(s, notches.NOTCHES.left));
+    const left = await variant('two-halves', work(), 'left-solved', 'left.js', (s) => withDials(s, notches.NOTCHES.left));
     await writeFile(join(left, 'right.js'), withDials(await readFile(join(left, 'right.js'), 'utf8'), notches.NOTCHES.right));
     const both = await evaluate(left);
     assert.equal(both.code, 0, both.stderr);
     assert.ok(Math.abs(both.json['score']! - 100) < 1e-9);
-    const onlyLeft = await evaluate(await variant('two-halves', work, 'only-left', 'left.js', (s) => withDials(s, notches.NOTCHES.left)));
+    const onlyLeft = await evaluate(await variant('two-halves', work(), 'only-left', 'left.js', (s) => withDials(s, notches.NOTCHES.left)));
     assert.ok(Math.abs(onlyLeft.json['left']! - 50) < 1e-9);
     assert.ok(Math.abs(onlyLeft.json['right']! - 10) < 1e-9);
     // Every dial sits on its click: a small step either way loses credit, and halfway to the notch is a dip.
@@ -81,61 +64,29 @@ describe('two-halves example', () => {
   });
 
   it('penalises halves that are not 8 finite numbers each', async () => {
-    const cases: Array<[string, string, (s: string) => string, RegExp]> = [
-      ['fewer', 'left.js', (s) => s.replace('  // dial L8\n  5.0,\n', ''), /left\.js: expected exactly 8 dials, got 7/],
-      ['nan', 'right.js', (s) => s.replace('  // dial R3\n  5.0,', '  // dial R3\n  Number.NaN,'), /right\.js: dial 3 is not a finite number/],
-      ['string', 'right.js', (s) => s.replace('  // dial R8\n  5.0,', "  // dial R8\n  '5.0',"), /right\.js: dial 8 is not a finite number/],
-      ['no-right-export', 'right.js', (s) => s.replace('export function rightDials(', 'export function rightDialz('), /right\.js does not export rightDials\(\)/],
-    ];
-    for (const [name, file, edit, reason] of cases) {
-      const result = await evaluate(await variant('two-halves', work, name, file, edit));
-      assert.equal(result.code, 1, name);
-      assert.deepEqual(result.json, INVALID, name);
-      assert.match(result.stderr, reason, name);
-    }
+    await assertPenalised(HALVES, work(), [
+      ['fewer', (s) => s.replace('  // dial L8\n  5.0,\n', ''), /left\.js: expected exactly 8 dials, got 7/, 'left.js'],
+      ['nan', (s) => s.replace('  // dial R3\n  5.0,', '  // dial R3\n  Number.NaN,'), /right\.js: dial 3 is not a finite number/, 'right.js'],
+      ['string', (s) => s.replace('  // dial R8\n  5.0,', "  // dial R8\n  '5.0',"), /right\.js: dial 8 is not a finite number/, 'right.js'],
+      ['no-right-export', (s) => s.replace('export function rightDials(', 'export function rightDialz('), /right\.js does not export rightDials\(\)/, 'right.js'],
+    ]);
   });
 
   it('penalises hostile programs with the reason on stderr, and keeps its own metrics line last', async () => {
-    for (const { name, edit, stderr } of hostileEdits('leftDials')) {
-      const result = await evaluate(await variant('two-halves', work, `hostile-${name}`, 'left.js', edit));
-      if (stderr === null) {
-        assert.equal(result.code, 0, `${name}: ${result.stderr}`);
-        assert.ok(Math.abs(result.json['score']! - SEED_SCORE) < 1e-4, name);
-        continue;
-      }
-      assert.equal(result.code, 1, name);
-      assert.deepEqual(result.json, INVALID, name);
-      assert.match(result.stderr, stderr, name);
-    }
+    await assertHostilePenalised(HALVES, work(), 'leftDials', ['score', SEED_SCORE]);
   });
 
   it('materialises as a git repository with the seed committed, whose evaluator runs there', async () => {
-    const dir = join(work, 'materialised');
-    await materialiseExample('two-halves', dir);
-    const { stdout } = await run('git', ['log', '--format=%s'], { cwd: dir });
-    assert.equal(stdout.trim(), 'two-halves: seed program');
-    const { stdout: files } = await run('git', ['ls-files'], { cwd: dir });
-    assert.deepEqual(files.trim().split('\n').sort(), ['README.md', 'cambrian.yaml', 'eval/evaluate.mjs', 'eval/notches.mjs', 'left.js', 'right.js']);
-    const result = await evaluate(dir);
+    const result = await materialiseAndEvaluate('two-halves', work(), ['README.md', 'cambrian.yaml', 'eval/evaluate.mjs', 'eval/notches.mjs', 'left.js', 'right.js']);
     assert.ok(Math.abs(result.json['score']! - SEED_SCORE) < 1e-4);
   });
 
   describe('with the offline operators', () => {
-    let repo: TempRepo;
-    let seed: string;
-    let sources: Record<string, string>;
-    const scope = { ...defaultScope([...FILES]), protect: PROTECTED };
-    before(async () => {
-      repo = await createTempRepo();
-      sources = {};
-      for (const path of [...FILES, ...PROTECTED]) sources[path] = await readFile(join(EXAMPLE, path), 'utf8');
-      seed = await repo.commit(sources);
-    });
-    after(() => repo.cleanup());
+    const seeded = useSeededRepo('two-halves', [...FILES], PROTECTED);
 
     /** Score a commit's halves with the real evaluator. */
     async function scoreOf(name: string, contents: Partial<Record<(typeof FILES)[number], string>>): Promise<number> {
-      const dir = join(work, name);
+      const dir = join(work(), name);
       await cp(EXAMPLE, dir, { recursive: true });
       for (const [path, content] of Object.entries(contents)) await writeFile(join(dir, path), content);
       const result = await evaluate(dir);
@@ -144,17 +95,15 @@ describe('two-halves example', () => {
     }
 
     it('numeric proposes in-scope edits to the dials that the evaluator can score', async () => {
-      const proposal = await createNumericOperator().propose(contextFor(repo, individual('seed', seed), { seed: 2, scope }));
-      assert.equal(proposal.kind, 'changes');
-      if (proposal.kind !== 'changes') return;
-      assert.deepEqual(await checkChanges(scope, proposal.changes, (p) => repo.files.readFile(seed, p)), { ok: true });
-      const contents = Object.fromEntries(proposal.changes.map((c) => [c.path, c.content!]));
-      assert.notEqual(await scoreOf('numeric-child', contents), SEED_SCORE);
+      const result = await evaluateNumericProposal(seeded, join(work(), 'numeric-child'));
+      assert.equal(result.code, 0, result.stderr);
+      assert.notEqual(result.json['score'], SEED_SCORE);
     });
 
     it('crossover merges two children that tuned different dials into one that has both', async () => {
       // Child A tuned dials L1 and R2 on their notches; child B tuned L4 and R7. Every edit is on its
       // own line between label lines, so the 3-way merge against the seed takes all four.
+      const { repo, seed, sources, scope } = seeded;
       const left = sources['left.js']!;
       const right = sources['right.js']!;
       const set = (source: string, label: string, value: number) => source.replace(`// dial ${label}\n  5.0,`, `// dial ${label}\n  ${value},`);
