@@ -155,14 +155,12 @@ export async function ingestEvaluation(
       }
     }
     if (origin) {
-      // What this job earned: the child's improvement over its parents — the better of the two for
-      // a crossover child, which earns nothing for merely landing between them — (0 for a failed
-      // candidate), plus the bonus when it filled a new cell; observed before the loop state is
-      // written. Its island pays the job's ticket and earns when the child improved the island or
-      // filled a cell.
+      // What this job earned: the child's improvement over its parent (0 for a failed candidate),
+      // plus the bonus when it filled a new cell; observed before the loop state is written. Its
+      // island pays the job's ticket and earns when the child improved the island or filled a cell.
       const filled = events.some((e) => e.type === 'elite_replaced' && e.individualId === individual.id && e.previousId === null);
-      const reference = await parentsFitness(session, individual);
-      const reward = fitness === null ? 0 : session.allocation.rewardFor(fitness, reference, session.direction, filled, improved);
+      const parent = individual.parentId === null ? null : await session.records.get(individual.parentId);
+      const reward = fitness === null ? 0 : session.allocation.rewardFor(fitness, parent?.fitness ?? null, session.direction, filled, improved);
       observeJob(session, origin.job, reward, origin.costs, events);
       if (improvedIsland || filled) session.allocation.economy?.credit(origin.job.island, reward);
     }
@@ -330,14 +328,6 @@ function maybeSummarise(session: Session, events: LedgerEvent[]): void {
       },
     }),
   });
-}
-
-/** The fitness a child is rewarded against: its parent's, or the better of its two parents'. */
-async function parentsFitness(session: Session, individual: IndividualRecord): Promise<number | null> {
-  const ids = [individual.parentId, individual.alsoParentId].filter((id): id is string => id !== null);
-  const values = (await session.records.getMany(ids)).map((r) => r.fitness).filter((f): f is number => f !== null);
-  if (values.length === 0) return null;
-  return values.reduce((a, b) => (isBetter(b, a, session.direction) ? b : a));
 }
 
 /** Consecutive jobs whose operator could not work: `reason` for one more, null when one worked. */
