@@ -118,7 +118,7 @@ export function register(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (options: StatusOptions) => {
     await withApp(options, async (app) => {
-      const runs = options.run ? [await app.store.runs.get(options.run)].filter((r): r is RunRecord => r !== null) : await app.store.runs.list();
+      const runs = options.run ? [await app.store.runs.get(options.run, app.repository)].filter((r): r is RunRecord => r !== null) : await app.store.runs.list(app.repository);
       const statuses = await Promise.all(runs.map((r) => runStatus(app.store, r)));
       if (options.json) return printJson({ runs: statuses });
       if (statuses.length === 0) return void process.stdout.write('no runs yet — start one with `cambrian run`\n');

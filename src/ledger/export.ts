@@ -5,6 +5,8 @@ import type { Store } from '../store/port.ts';
 export interface ExportLedgerOptions {
   /** Only this run's events. */
   runId?: string;
+  /** Only these runs' events (and events of no run): the runs of one repository. */
+  runIds?: readonly string[];
   /** Rows fetched per query. */
   pageSize?: number;
 }
@@ -21,7 +23,7 @@ export async function exportLedger(
   let afterId: number | undefined;
   let written = 0;
   for (;;) {
-    const rows = await store.ledger.list({ runId: options.runId, afterId, limit: pageSize });
+    const rows = await store.ledger.list({ runId: options.runId, runIds: options.runIds, afterId, limit: pageSize });
     for (const row of rows) {
       const { type: _type, runId: _runId, ...fields } = row.data;
       await write(JSON.stringify({ id: row.id, runId: row.runId, type: row.type, at: row.at.toISOString(), ...fields }));

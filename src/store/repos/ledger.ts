@@ -1,5 +1,5 @@
 // The ledger repository: typed events appended in order (bigserial id) and read back in pages.
-import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import type { LedgerEventType } from '../../ledger/events.ts';
 import type { LedgerRepo, LedgerRow } from '../port.ts';
 import { ledgerEvents } from '../schema.ts';
@@ -18,6 +18,7 @@ export function ledgerRepo(db: Db): LedgerRepo {
     async list(options = {}) {
       const conditions: SQL[] = [];
       if (options.runId !== undefined) conditions.push(eq(ledgerEvents.runId, options.runId));
+      if (options.runIds !== undefined) conditions.push(or(inArray(ledgerEvents.runId, [...options.runIds]), isNull(ledgerEvents.runId))!);
       if (options.afterId !== undefined) conditions.push(gt(ledgerEvents.id, options.afterId));
       if (options.types !== undefined) conditions.push(inArray(ledgerEvents.type, [...options.types]));
       const rows = await db
