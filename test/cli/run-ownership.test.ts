@@ -85,6 +85,10 @@ describe('run ownership on a shared Postgres database', { skip }, () => {
     assert.match(refused.stderr, new RegExp(`run ${runId} is being driven by another scheduler \\(other-host pid 4242 since `));
     assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
     assert.equal((await sql`SELECT state FROM runs WHERE id = ${runId!}`)[0]!.state, 'stopped', 'the run was left alone');
+    const status = JSON.parse((await runCli(['status', '--repo', a.dir, '--json'], { env: env() })).stdout) as {
+      runs: Array<{ lease: { host: string; pid: number; expired: boolean } | null }>;
+    };
+    assert.deepEqual(status.runs[0]!.lease && { host: status.runs[0]!.lease.host, pid: status.runs[0]!.lease.pid, expired: status.runs[0]!.lease.expired }, { host: 'other-host', pid: 4242, expired: false });
 
     // The holder was killed: its lease expired, so the next `cambrian run` resumes the run.
     await sql`UPDATE runs SET lease_expires_at = now() - interval '1 second' WHERE id = ${runId!}`;
