@@ -14,13 +14,38 @@ export function leaseClaim(ttlMs: number = RUN_LEASE_TTL_MS): LeaseClaim {
   return { token: randomUUID(), host: hostname(), pid: process.pid, ttlMs };
 }
 
+/** Same host and no such process: the holder was killed without releasing its lease. */
+function isDeadHere(holder: RunLeaseHolder): boolean {
+  if (holder.host !== hostname() || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export function describeHolder(holder: RunLeaseHolder): string {
   return `${holder.host} pid ${holder.pid} since ${holder.since.toISOString()}`;
 }
 
-/** Takes the lease or throws CAMBRIAN_RUN_LEASED naming its holder. */
-export async function acquireRunLease(runs: Pick<RunRepo, 'acquireLease'>, runId: string, claim: LeaseClaim): Promise<void> {
-  const result = await runs.acquireLease(runId, claim);
+/**
+ * Takes the lease or throws CAMBRIAN_RUN_LEASED naming its holder. A holder that provably cannot be
+ * driving the run is replaced at once instead of after its lease expires: on the embedded store
+ * (`exclusiveStore`: the folder lock already makes this process the only one) any holder, and on a
+ * server a holder on this host whose pid is gone (killed).
+ */
+export async function acquireRunLease(
+  runs: Pick<RunRepo, 'acquireLease'>,
+  runId: string,
+  claim: LeaseClaim,
+  options: { exclusiveStore?: boolean } = {},
+): Promise<void> {
+  let result = await runs.acquireLease(runId, claim);
+  if (!result.acquired && (options.exclusiveStore === true || isDeadHere(result.holder))) {
+    // Names the dead holder's token: if someone else took the lease meanwhile, this is refused.
+    result = await runs.acquireLease(runId, claim, { replacing: result.holder.token });
+  }
   if (result.acquired) return;
   const { holder } = result;
   throw new CambrianError('CAMBRIAN_RUN_LEASED', `run ${runId} is being driven by another scheduler (${describeHolder(holder)}; its lease runs until ${holder.expiresAt.toISOString()})`, {

@@ -186,7 +186,7 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions, 
     });
   }
   // Before anything is read for the resume: another scheduler may be driving this run right now.
-  await acquireRunLease(store.runs, run.id, claim);
+  await acquireRunLease(store.runs, run.id, claim, { exclusiveStore: store.backend === 'pglite' });
   try {
     return await resumeLeasedRun(deps, run, options, claim);
   } catch (error) {

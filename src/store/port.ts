@@ -52,6 +52,8 @@ export type RunOwner = RepositoryIdentity | 'any';
 
 /** Who drives a run: the scheduler holding its lease (times are the database's clock). */
 export interface RunLeaseHolder {
+  /** The holder's claim token (what a takeover of a provably dead holder's lease names). */
+  token: string;
   host: string;
   pid: number;
   since: Date;
@@ -231,8 +233,11 @@ export interface RunRepo {
   list(owner: RunOwner): Promise<RunRecord[]>;
   /** A fresh run ordinal (the n of `r<n>`), never handed out twice, even to concurrent callers. */
   nextOrdinal(): Promise<number>;
-  /** Takes the run's lease when it is free, expired or already this claim's; else names its holder. */
-  acquireLease(id: string, claim: LeaseClaim): Promise<LeaseResult>;
+  /**
+   * Takes the run's lease when it is free, expired, already this claim's, or still held by the
+   * token `replacing` (a holder known to be dead); else names its holder.
+   */
+  acquireLease(id: string, claim: LeaseClaim, options?: { replacing?: string }): Promise<LeaseResult>;
   /** Extends this claim's lease by ttlMs; false when the lease is no longer this claim's. */
   renewLease(id: string, claim: LeaseClaim): Promise<boolean>;
   /** Gives the lease up if this claim still holds it. */

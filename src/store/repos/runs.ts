@@ -84,10 +84,15 @@ export function runRepo(db: Db): RunRepo {
         .set({ usdSpent: sql`${runs.usdSpent} + ${usd}`, tokensSpent: sql`${runs.tokensSpent} + ${tokens}` })
         .where(eq(runs.id, id));
     },
-    async acquireLease(id, claim: LeaseClaim) {
+    async acquireLease(id, claim: LeaseClaim, options = {}) {
       // One statement: two schedulers racing for a free lease cannot both win. (RETURNING a column
       // other than "id" keeps the embedded store's write batching from answering for the row.)
-      const free = or(isNull(runs.leaseToken), lt(runs.leaseExpiresAt, sql`now()`), eq(runs.leaseToken, claim.token));
+      const free = or(
+        isNull(runs.leaseToken),
+        lt(runs.leaseExpiresAt, sql`now()`),
+        eq(runs.leaseToken, claim.token),
+        options.replacing === undefined ? undefined : eq(runs.leaseToken, options.replacing),
+      );
       const taken = await db
         .update(runs)
         .set({
@@ -131,7 +136,7 @@ export function runRepo(db: Db): RunRepo {
         .from(runs)
         .where(eq(runs.id, id));
       if (!row || row.token === null || row.since === null || row.expiresAt === null) return null;
-      return { host: row.host ?? '?', pid: row.pid ?? 0, since: row.since, expiresAt: row.expiresAt, expired: row.expired === true };
+      return { token: row.token, host: row.host ?? '?', pid: row.pid ?? 0, since: row.since, expiresAt: row.expiresAt, expired: row.expired === true };
     },
   };
 }
