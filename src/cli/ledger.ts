@@ -4,12 +4,11 @@ import { existsSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { CambrianError } from '../errors.ts';
+import { CambrianError, isCambrianError } from '../errors.ts';
 import { createRedactor, type Redactor } from '../security/redact.ts';
 import type { OpenStoreOptions } from '../store/open.ts';
 import { embeddedPaths } from '../store/paths.ts';
-import type { Store } from '../store/port.ts';
-import type { RepositoryIdentity } from '../core/types.ts';
+import type { RunOwner, Store } from '../store/port.ts';
 import type { ExportLedgerOptions } from '../ledger/export.ts';
 
 interface ExportFlags {
@@ -30,13 +29,14 @@ export function register(program: Command): void {
     .addOption(new Option('--database-url <url>', 'read a Postgres store instead of the embedded one').env('CAMBRIAN_DATABASE_URL'))
     .action(async (flags: ExportFlags) => {
       const { openStore } = await import('../store/open.ts');
-      const repository = await identityOf(resolve(flags.repo));
-      const store = await openStore(storeOptions(flags));
+      const options = storeOptions(flags);
+      const owner = await ownerOf(resolve(flags.repo), 'databaseUrl' in options);
+      const store = await openStore(options);
       // Rows are scrubbed when written; scrubbing again on the way out also cleans a store written
       // before scrubbing existed, with what this environment names as secrets.
       const redactor = createRedactor({ env: process.env, ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}) });
       try {
-        const scope = await exportScope(store, repository, flags.run);
+        const scope = await exportScope(store, owner, flags.run);
         const written = flags.out === undefined
           ? await exportToStdout(store, scope, redactor)
           : await exportToFile(store, resolve(flags.out), scope, redactor);
@@ -47,11 +47,20 @@ export function register(program: Command): void {
     });
 }
 
-/** The repository's identity: a shared store holds other repositories' runs, which are not exported. */
-async function identityOf(repoDir: string): Promise<RepositoryIdentity> {
+/**
+ * Whose events to export: a shared server holds other repositories' runs, which are left out, so
+ * there --repo must be a git repository. An embedded store belongs to the folder it lives in.
+ */
+async function ownerOf(repoDir: string, server: boolean): Promise<RunOwner> {
   const { openRepo } = await import('../git/repo.ts');
   const { repositoryIdentity } = await import('../git/identity.ts');
-  const git = await openRepo(repoDir);
+  let git: Awaited<ReturnType<typeof openRepo>>;
+  try {
+    git = await openRepo(repoDir);
+  } catch (error) {
+    if (!server && isCambrianError(error)) return 'any';
+    throw error;
+  }
   try {
     return await repositoryIdentity(git.repoDir);
   } finally {
@@ -59,10 +68,10 @@ async function identityOf(repoDir: string): Promise<RepositoryIdentity> {
   }
 }
 
-/** This repository's runs (or the one named by --run, which must be one of them). */
-async function exportScope(store: Store, repository: RepositoryIdentity, runId: string | undefined): Promise<ExportLedgerOptions> {
-  if (runId === undefined) return { runIds: (await store.runs.list(repository)).map((run) => run.id) };
-  if (!(await store.runs.get(runId, repository))) {
+/** The owner's events (or those of the run named by --run, which must not be another repository's). */
+async function exportScope(store: Store, owner: RunOwner, runId: string | undefined): Promise<ExportLedgerOptions> {
+  if (runId === undefined) return { owner };
+  if ((await store.runs.get(runId)) && !(await store.runs.get(runId, owner))) {
     throw new CambrianError('CAMBRIAN_NO_RUN', `this repository has no run \`${runId}\``, { hint: 'list its runs with `cambrian runs`' });
   }
   return { runId };

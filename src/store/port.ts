@@ -324,8 +324,8 @@ export interface EliteRepo {
 export interface LedgerRepo {
   append(runId: string | null, events: LedgerEvent[]): Promise<void>;
   /** Events in append order, paged by id. */
-  /** `runIds`: only these runs' events and events of no run (one repository's part of a shared store). */
-  list(options?: { runId?: string; runIds?: readonly string[]; afterId?: number; limit?: number; types?: readonly LedgerEventType[] }): Promise<LedgerRow[]>;
+  /** `owner`: leaves out the events of runs another repository owns (see RunRepo.list). */
+  list(options?: { runId?: string; owner?: RunOwner; afterId?: number; limit?: number; types?: readonly LedgerEventType[] }): Promise<LedgerRow[]>;
   count(runId?: string): Promise<number>;
 }
 

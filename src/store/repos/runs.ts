@@ -38,7 +38,7 @@ function repositoryColumns(repository: RunRecord['repository'] | undefined): { r
  * none (a remote added or removed later does not orphan a run; forks with their own origins stay
  * apart). Runs without an identity predate it and are everyone's.
  */
-function ownedBy(owner: RunOwner): SQL | undefined {
+export function ownedBy(owner: RunOwner): SQL | undefined {
   if (owner === 'any') return undefined;
   const sameOrigin = owner.origin === null ? undefined : or(isNull(runs.repoOrigin), eq(runs.repoOrigin, owner.origin));
   const sameRepository = owner.roots.length === 0 ? sql`false` : and(arrayOverlaps(runs.repoRoots, owner.roots), sameOrigin);

@@ -66,6 +66,21 @@ export function runOwnershipTests(store: GetStore): void {
       assert.equal(await store().runs.get(run.id, identity(null, uid('root'))), null);
     });
 
+    it('leaves other repositories\' runs out of the ledger an owner reads', async () => {
+      const a = identity(null, uid('root-a'));
+      const ofA = makeRun({ repository: a, state: 'finished', createdAt: at('2001-05-01T00:00:00.000Z') });
+      const ofB = makeRun({ repository: identity(null, uid('root-b')), state: 'finished', createdAt: at('2001-05-02T00:00:00.000Z') });
+      for (const run of [ofA, ofB]) await store().runs.insert(run);
+      const unrecorded = uid('run-without-row');
+      for (const runId of [ofA.id, ofB.id, unrecorded]) {
+        await store().ledger.append(runId, [{ type: 'run_stopped', runId, reason: 'interrupted', evaluations: 0 }]);
+      }
+      const seen = new Set((await store().ledger.list({ owner: a, limit: 100_000 })).map((row) => row.runId));
+      assert.ok(seen.has(ofA.id));
+      assert.ok(seen.has(unrecorded), 'events of a run without a row are nobody else\'s');
+      assert.ok(!seen.has(ofB.id));
+    });
+
     it('hands out distinct run ordinals to concurrent callers', async () => {
       const ordinals = await Promise.all(Array.from({ length: 24 }, () => store().runs.nextOrdinal()));
       assert.equal(new Set(ordinals).size, ordinals.length, `duplicates in ${ordinals.join(',')}`);
