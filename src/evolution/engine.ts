@@ -59,15 +59,17 @@ async function driveRun(session: Session, resumed: boolean, reopenedJobs: JobRec
     await markRun(session, broken ? 'failed' : 'stopped', broken ? message : `error: ${message}`).catch(() => undefined);
     throw error;
   }
+  // Another scheduler owns the run now: its state is theirs to write.
+  if (lease.lost) {
+    throw new CambrianError('CAMBRIAN_RUN_LEASED', `${session.haltReason ?? `lost the lease on run ${session.run.id}`}; this process stopped driving it`, {
+      hint: 'see `cambrian status` for who drives it now',
+    });
+  }
   if (signal.aborted) {
     await markRun(session, 'stopped', 'interrupted');
     return { run: session.run, resumed, state: 'stopped', reason: 'interrupted' };
   }
   // The decision that ended scheduling stands: a job still in flight then may have reset a counter.
-  // Another scheduler owns the run now: its state is theirs to write.
-  if (lease.lost) throw new CambrianError('CAMBRIAN_RUN_LEASED', `${session.haltReason ?? `lost the lease on run ${session.run.id}`}; this process stopped driving it`, {
-    hint: 'see `cambrian status` for who drives it now',
-  });
   const stop = decided?.stop ? decided : checkStop(session);
   const reason = stop.stop ? stop.reason : 'no more work';
   const state = stop.stop && stop.failed ? 'failed' : 'finished';

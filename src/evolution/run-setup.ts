@@ -7,12 +7,11 @@ import { CuriosityStats } from '../core/sampler/curiosity.ts';
 import { CambrianError } from '../errors.ts';
 import { branchForIndividual } from '../git/branches.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
-import type { IndividualRecord, JobRecord, RunRecord } from '../store/port.ts';
+import type { IndividualRecord, JobRecord, LeaseClaim, RunRecord, RunRepo } from '../store/port.ts';
 import { searchConfigHash } from './config-hash.ts';
 import { individualId, runIdFor } from './ids.ts';
 import { acquireRunLease, leaseClaim, RunLeaseHeartbeat } from './run-lease.ts';
 import type { Git } from '../git/port.ts';
-import type { LeaseClaim, RunRepo } from '../store/port.ts';
 import { initialLoopState, parseLoopState, resumedRng } from './loop-state.ts';
 import { RecordCache } from './record-cache.ts';
 import { Allocation, initialAllocationState, parseAllocationState } from '../allocation/allocation.ts';
@@ -171,7 +170,7 @@ async function createRun(deps: LoopDeps, options: StartOptions, claim: LeaseClai
 }
 
 async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions, claim: LeaseClaim): Promise<StartedSession> {
-  const { store, git, config, clock } = deps;
+  const { store, git, config } = deps;
   if (run.configHash !== searchConfigHash(config)) {
     throw new CambrianError('CAMBRIAN_CONFIG_INVALID', `cambrian.yaml changed since run ${run.id} started (only budget and workers may change between resumes)`, {
       hint: `run \`cambrian run --new\` to start a new run with this config, or restore the old config to resume ${run.id}`,
