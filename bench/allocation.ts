@@ -65,7 +65,7 @@ async function runOnce(url: string, c: Case, policy: 'bandit' | 'fixed', seed: n
     await runLoop(repo.dir, { workers: 1, maxEvals: JOBS + 1, env: { [KEY_ENV]: 'sk-bench' } });
     const store = await openStore({ repoDir: repo.dir });
     try {
-      const [run] = await store.runs.list();
+      const [run] = await store.runs.list('any');
       const calls = await store.llmCalls.list(run!.id, 100_000);
       // Jobs per model: the model of each job's first call (the bandit's pick; the router's under fixed).
       const firstCall = new Map<string, string>();

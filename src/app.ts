@@ -13,6 +13,8 @@ import { TreeDirPool } from './git/tree-dir-pool.ts';
 import { reapOrphanWorktrees } from './git/worktree-reaper.ts';
 import { assertCleanPath, openRepo } from './git/repo.ts';
 import type { GitRepo } from './git/plumbing.ts';
+import { repositoryIdentity } from './git/identity.ts';
+import type { RepositoryIdentity } from './core/types.ts';
 import { weightedOperatorChooser } from './operators/chooser.ts';
 import { buildOperators, type OperatorFactory } from './operators/registry.ts';
 import type { EvolveScope } from './operators/scope.ts';
@@ -37,6 +39,8 @@ export interface App {
   loaded: LoadedConfig;
   config: CambrianConfig;
   git: GitRepo;
+  /** Which repository this is (root commits, origin): the store shows and resumes only its runs. */
+  repository: RepositoryIdentity;
   store: Store;
   env: Env;
   /** Scrubs known secrets (API keys, *_TOKEN-like variables, database passwords) from text. */
@@ -48,7 +52,10 @@ export interface App {
 export async function openApp(options: AppOptions): Promise<App> {
   const git = await openRepo(options.repoDir);
   const repoDir = git.repoDir;
-  const loaded = await loadConfig({ repoDir, configPath: options.configPath, env: options.env });
+  const [loaded, repository] = await Promise.all([
+    loadConfig({ repoDir, configPath: options.configPath, env: options.env }),
+    repositoryIdentity(repoDir),
+  ]);
   const redactor = createRedactor({ env: options.env, config: loaded.config, databaseUrl: options.databaseUrl });
   // Every write to the store is scrubbed here, once, whoever writes (see redacting-store.ts).
   const rawStore = await openStore(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { repoDir });
@@ -60,6 +67,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     loaded,
     config: loaded.config,
     git,
+    repository,
     store,
     env: options.env,
     redactor,
@@ -129,6 +137,7 @@ export async function buildLoop(
     config,
     store: app.store,
     git: app.git,
+    repository: app.repository,
     evaluator,
     operators: buildOperators(config, options.extraOperators ?? []),
     chooser: weightedOperatorChooser,

@@ -62,7 +62,7 @@ export async function llmOperatorFactories(
     throw new CambrianError('CAMBRIAN_BAD_ARGUMENT', '--record and --replay cannot be used together');
   }
   if (config.llm) {
-    const resumable = options.forceNew ? null : await store.runs.latestResumable();
+    const resumable = options.forceNew ? null : await store.runs.latestResumable(app.repository);
     const spent = resumable ? await store.llmCalls.totals(resumable.id) : { usd: 0, tokensIn: 0, tokensOut: 0 };
     const budget = new LlmBudget({ maxUsd: config.budget.maxUsd, maxTokens: config.budget.maxTokens }, spent);
     const mode = options.replay ? 'replay' : options.record ? 'record' : null;

@@ -34,7 +34,7 @@ export function register(program: Command): void {
           hint: 'diff one front member with `git diff <base> <its branch>`',
         });
       }
-      const run = await selectRun(app.store, options.run);
+      const run = await selectRun(app.store, app.repository, options.run);
       if (!run.bestIndividualId) {
         throw new CambrianError('CAMBRIAN_NO_RUN', `run ${run.id} has no successfully evaluated individual yet`, { hint: 'see `cambrian status`' });
       }

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { App } from '../app.ts';
 import { CambrianError } from '../errors.ts';
 import { redactError } from '../security/redact.ts';
-import type { RunRecord, Store } from '../store/port.ts';
+import type { RunOwner, RunRecord, Store } from '../store/port.ts';
 
 export interface RepoOptions {
   repo?: string;
@@ -40,13 +40,13 @@ export async function withApp<T>(options: RepoOptions, fn: (app: App) => Promise
 }
 
 /** The run a read-only command reports on: --run ID, else the newest run. */
-export async function selectRun(store: Store, runId: string | undefined): Promise<RunRecord> {
+export async function selectRun(store: Store, owner: RunOwner, runId: string | undefined): Promise<RunRecord> {
   if (runId) {
-    const run = await store.runs.get(runId);
-    if (!run) throw new CambrianError('CAMBRIAN_NO_RUN', `there is no run \`${runId}\``, { hint: 'list runs with `cambrian runs`' });
+    const run = await store.runs.get(runId, owner);
+    if (!run) throw new CambrianError('CAMBRIAN_NO_RUN', `this repository has no run \`${runId}\``, { hint: 'list its runs with `cambrian runs`' });
     return run;
   }
-  const [newest] = await store.runs.list();
+  const [newest] = await store.runs.list(owner);
   if (!newest) throw new CambrianError('CAMBRIAN_NO_RUN', 'this repository has no Cambrian run yet', { hint: 'start one with `cambrian run`' });
   return newest;
 }

@@ -4,11 +4,12 @@ import { existsSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { CambrianError } from '../errors.ts';
+import { CambrianError, isCambrianError } from '../errors.ts';
 import { createRedactor, type Redactor } from '../security/redact.ts';
 import type { OpenStoreOptions } from '../store/open.ts';
 import { embeddedPaths } from '../store/paths.ts';
-import type { Store } from '../store/port.ts';
+import type { RunOwner, Store } from '../store/port.ts';
+import type { ExportLedgerOptions } from '../ledger/export.ts';
 
 interface ExportFlags {
   out?: string;
@@ -24,23 +25,56 @@ export function register(program: Command): void {
     .description('Write every ledger event as one JSON object per line.')
     .option('--out <file>', 'write to this file (atomically) instead of stdout')
     .option('--run <id>', 'only this run')
-    .option('--repo <dir>', 'the repository whose embedded store to read', '.')
+    .option('--repo <dir>', 'the repository whose runs to export (and whose embedded store to read)', '.')
     .addOption(new Option('--database-url <url>', 'read a Postgres store instead of the embedded one').env('CAMBRIAN_DATABASE_URL'))
     .action(async (flags: ExportFlags) => {
       const { openStore } = await import('../store/open.ts');
-      const store = await openStore(storeOptions(flags));
+      const options = storeOptions(flags);
+      const owner = await ownerOf(resolve(flags.repo), 'databaseUrl' in options);
+      const store = await openStore(options);
       // Rows are scrubbed when written; scrubbing again on the way out also cleans a store written
       // before scrubbing existed, with what this environment names as secrets.
       const redactor = createRedactor({ env: process.env, ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}) });
       try {
+        const scope = await exportScope(store, owner, flags.run);
         const written = flags.out === undefined
-          ? await exportToStdout(store, flags.run, redactor)
-          : await exportToFile(store, resolve(flags.out), flags.run, redactor);
+          ? await exportToStdout(store, scope, redactor)
+          : await exportToFile(store, resolve(flags.out), scope, redactor);
         if (flags.out !== undefined) process.stderr.write(`wrote ${written} ledger events to ${flags.out}\n`);
       } finally {
         await store.close();
       }
     });
+}
+
+/**
+ * Whose events to export: a shared server holds other repositories' runs, which are left out, so
+ * there --repo must be a git repository. An embedded store belongs to the folder it lives in.
+ */
+async function ownerOf(repoDir: string, server: boolean): Promise<RunOwner> {
+  const { openRepo } = await import('../git/repo.ts');
+  const { repositoryIdentity } = await import('../git/identity.ts');
+  let git: Awaited<ReturnType<typeof openRepo>>;
+  try {
+    git = await openRepo(repoDir);
+  } catch (error) {
+    if (!server && isCambrianError(error)) return 'any';
+    throw error;
+  }
+  try {
+    return await repositoryIdentity(git.repoDir);
+  } finally {
+    await git.close();
+  }
+}
+
+/** The owner's events (or those of the run named by --run, which must not be another repository's). */
+async function exportScope(store: Store, owner: RunOwner, runId: string | undefined): Promise<ExportLedgerOptions> {
+  if (runId === undefined) return { owner };
+  if ((await store.runs.get(runId)) && !(await store.runs.get(runId, owner))) {
+    throw new CambrianError('CAMBRIAN_NO_RUN', `this repository has no run \`${runId}\``, { hint: 'list its runs with `cambrian runs`' });
+  }
+  return { runId };
 }
 
 function storeOptions(flags: ExportFlags): OpenStoreOptions {
@@ -55,18 +89,18 @@ function storeOptions(flags: ExportFlags): OpenStoreOptions {
   return { repoDir };
 }
 
-async function exportToStdout(store: Store, runId: string | undefined, redactor: Redactor): Promise<number> {
+async function exportToStdout(store: Store, scope: ExportLedgerOptions, redactor: Redactor): Promise<number> {
   const { exportLedger } = await import('../ledger/export.ts');
   return exportLedger(store, async (line) => {
     if (!process.stdout.write(redactor.redact(line) + '\n')) await once(process.stdout, 'drain');
-  }, { runId });
+  }, scope);
 }
 
 /** Bytes gathered before each write: one syscall per line would dominate a large export. */
 const FILE_CHUNK_CHARS = 64 * 1024;
 
 /** Writes to a temp file beside the target and renames it: readers never see half an export. */
-async function exportToFile(store: Store, path: string, runId: string | undefined, redactor: Redactor): Promise<number> {
+async function exportToFile(store: Store, path: string, scope: ExportLedgerOptions, redactor: Redactor): Promise<number> {
   const temp = `${path}.${process.pid}.tmp`;
   const file = await open(temp, 'wx');
   try {
@@ -78,7 +112,7 @@ async function exportToFile(store: Store, path: string, runId: string | undefine
         await file.write(pending);
         pending = '';
       }
-    }, { runId });
+    }, scope);
     await file.write(pending);
     await file.sync();
     await file.close();

@@ -12,7 +12,7 @@ export function register(program: Command): void {
       .option('--out <dir>', 'output directory (default: <repo>/.cambrian/reports/<run>)'),
   ).action(async (options: RepoOptions & { run?: string; out?: string }) => {
     await withApp(options, async (app) => {
-      const run = await selectRun(app.store, options.run);
+      const run = await selectRun(app.store, app.repository, options.run);
       const outDir = resolve(options.out ?? join(app.repoDir, '.cambrian', 'reports', run.id));
       const { writeReport } = await import('../report/report.ts');
       const files = await writeReport(app.store, run, outDir);

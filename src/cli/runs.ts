@@ -8,7 +8,7 @@ export function register(program: Command): void {
     program.command('runs').description('list the runs of this repository').option('--json', 'print JSON'),
   ).action(async (options: RepoOptions & { json?: boolean }) => {
     await withApp(options, async (app) => {
-      const runs = await app.store.runs.list();
+      const runs = await app.store.runs.list(app.repository);
       if (options.json) {
         return printJson(
           runs.map((r) => ({ run: r.id, state: r.state, createdAt: r.createdAt.toISOString(), evaluations: r.evaluations, bestFitness: r.bestFitness, seedFitness: r.seedFitness, stopReason: r.stopReason, operators: Object.keys((r.config['operators'] as object) ?? {}) })),

@@ -19,6 +19,8 @@ export interface RunStatus {
   run: string;
   state: RunRecord['state'];
   stopReason: string | null;
+  /** The scheduler holding the run's lease (ADR 0017); `expired` when it stopped renewing it. */
+  lease: { host: string; pid: number; since: string; expiresAt: string; expired: boolean } | null;
   evaluations: number;
   budget: number | null;
   bestFitness: number | null;
@@ -88,10 +90,12 @@ export async function runStatus(store: Store, run: RunRecord): Promise<RunStatus
   const jobErrors = await store.jobs.recentErrors(run.id, 5);
   const failed = await store.evaluations.recentFailures(run.id, 5);
   const totals = await store.jobs.totals(run.id);
+  const holder = await store.runs.leaseHolder(run.id);
   return {
     run: run.id,
     state: run.state,
     stopReason: run.stopReason,
+    lease: holder && { host: holder.host, pid: holder.pid, since: holder.since.toISOString(), expiresAt: holder.expiresAt.toISOString(), expired: holder.expired },
     evaluations: run.evaluations,
     budget,
     bestFitness: run.bestFitness,
@@ -118,7 +122,7 @@ export function register(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (options: StatusOptions) => {
     await withApp(options, async (app) => {
-      const runs = options.run ? [await app.store.runs.get(options.run)].filter((r): r is RunRecord => r !== null) : await app.store.runs.list();
+      const runs = options.run ? [await app.store.runs.get(options.run, app.repository)].filter((r): r is RunRecord => r !== null) : await app.store.runs.list(app.repository);
       const statuses = await Promise.all(runs.map((r) => runStatus(app.store, r)));
       if (options.json) return printJson({ runs: statuses });
       if (statuses.length === 0) return void process.stdout.write('no runs yet — start one with `cambrian run`\n');
@@ -134,6 +138,8 @@ function formatStatus(s: RunStatus, fitness: string): string {
     `  evaluations ${s.evaluations}${s.budget ? ` / ${s.budget}` : ''}   best ${fitness} ${formatFitness(s.bestFitness)} (seed ${formatFitness(s.seedFitness)})`,
     `  elites per island: ${s.elitesPerIsland.join(' / ')}   failures: ${failures}   evaluator CPU ${s.cpuSeconds.toFixed(1)} s`,
   ];
+  if (s.lease && !s.lease.expired) lines.push(`  driven by ${s.lease.host} pid ${s.lease.pid} since ${s.lease.since}`);
+  if (s.lease?.expired) lines.push(`  lease of ${s.lease.host} pid ${s.lease.pid} expired at ${s.lease.expiresAt} (that process stopped renewing it): \`cambrian run\` takes the run over`);
   if (!s.sandboxed) lines.push('  UNSANDBOXED: candidate code ran with your privileges (evaluator.sandbox: none or --no-sandbox)');
   if (s.state === 'failed' && s.evaluations > 0) lines.push('  resumable: fix the cause above, then `cambrian run` resumes this run');
   if (s.llm.calls > 0) lines.push(`  LLM: ${s.llm.calls} calls, ${s.llm.tokensIn} tokens in, ${s.llm.tokensOut} out, $${s.llm.usd.toFixed(4)}`);

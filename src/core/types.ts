@@ -33,3 +33,12 @@ export interface IndividualView {
   /** Operator-owned metadata carried from parent to child (e.g. numeric step sizes). */
   meta: Record<string, unknown>;
 }
+
+/**
+ * Which repository a run belongs to, the same in every clone: the root commits of HEAD (sorted)
+ * and the normalised `origin` URL when there is one (docs/adr/0017-run-ownership.md).
+ */
+export interface RepositoryIdentity {
+  roots: string[];
+  origin: string | null;
+}

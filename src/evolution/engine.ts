@@ -10,6 +10,7 @@ import { cachedResult } from './evaluation-cache.ts';
 import { ingestEvaluation, ingestJob } from './ingest.ts';
 import { loopStateRecord } from './loop-state.ts';
 import { startSession, type StartOptions } from './run-setup.ts';
+import type { RunLeaseHeartbeat } from './run-lease.ts';
 import { scheduleJob } from './scheduler.ts';
 import type { LoopDeps, Session } from './session.ts';
 import { checkStop, type StopCheck } from './stop.ts';
@@ -29,7 +30,17 @@ export interface RunSummary {
 }
 
 export async function runEvolution(deps: LoopDeps, options: StartOptions, signal: AbortSignal): Promise<RunSummary> {
-  const { session, resumed, reopenedJobs } = await startSession(deps, options);
+  const { session, resumed, reopenedJobs, lease } = await startSession(deps, options);
+  lease.start();
+  try {
+    return await driveRun(session, resumed, reopenedJobs, signal, lease);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function driveRun(session: Session, resumed: boolean, reopenedJobs: JobRecord[], signal: AbortSignal, lease: RunLeaseHeartbeat): Promise<RunSummary> {
+  const { deps } = session;
   if (deps.config.evaluator.sandbox === 'none') {
     // The user opted out of containment: on record for every session of the run (status, report).
     const event: LedgerEvent = { type: 'sandbox_disabled', runId: session.run.id, reason: 'evaluator.sandbox: none (or --no-sandbox)' };
@@ -47,6 +58,12 @@ export async function runEvolution(deps: LoopDeps, options: StartOptions, signal
     const message = error instanceof Error ? error.message : String(error);
     await markRun(session, broken ? 'failed' : 'stopped', broken ? message : `error: ${message}`).catch(() => undefined);
     throw error;
+  }
+  // Another scheduler owns the run now: its state is theirs to write.
+  if (lease.lost) {
+    throw new CambrianError('CAMBRIAN_RUN_LEASED', `${session.haltReason ?? `lost the lease on run ${session.run.id}`}; this process stopped driving it`, {
+      hint: 'see `cambrian status` for who drives it now',
+    });
   }
   if (signal.aborted) {
     await markRun(session, 'stopped', 'interrupted');

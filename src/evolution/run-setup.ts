@@ -7,9 +7,11 @@ import { CuriosityStats } from '../core/sampler/curiosity.ts';
 import { CambrianError } from '../errors.ts';
 import { branchForIndividual } from '../git/branches.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
-import type { IndividualRecord, JobRecord, RunRecord } from '../store/port.ts';
+import type { IndividualRecord, JobRecord, LeaseClaim, RunRecord, RunRepo } from '../store/port.ts';
 import { searchConfigHash } from './config-hash.ts';
 import { individualId, runIdFor } from './ids.ts';
+import { acquireRunLease, leaseClaim, RunLeaseHeartbeat } from './run-lease.ts';
+import type { Git } from '../git/port.ts';
 import { initialLoopState, parseLoopState, resumedRng } from './loop-state.ts';
 import { RecordCache } from './record-cache.ts';
 import { Allocation, initialAllocationState, parseAllocationState } from '../allocation/allocation.ts';
@@ -29,17 +31,40 @@ export interface StartOptions {
   budget: Budget;
   /** A new run ignores earlier runs' strategy statistics (`--fresh-policy`). */
   freshPolicy?: boolean;
+  /** The scheduler's claim on the run's lease (default: this host and process, RUN_LEASE_TTL_MS). */
+  claim?: LeaseClaim;
 }
 
 export interface StartedSession {
   session: Session;
   resumed: boolean;
   reopenedJobs: JobRecord[];
+  /** Renews the run's lease while the session drives it; the caller starts and releases it. */
+  lease: RunLeaseHeartbeat;
 }
 
 export async function startSession(deps: LoopDeps, options: StartOptions): Promise<StartedSession> {
-  const existing = options.forceNew ? null : await deps.store.runs.latestResumable();
-  return existing ? resumeRun(deps, existing, options) : createRun(deps, options);
+  const existing = options.forceNew ? null : await deps.store.runs.latestResumable(deps.repository);
+  const claim = options.claim ?? leaseClaim();
+  return existing ? resumeRun(deps, existing, options, claim) : createRun(deps, options, claim);
+}
+
+/**
+ * A run id no run in the store and no branch in this repository uses. The ordinal comes from the
+ * store's sequence (atomic across processes and repositories sharing it); branches left by a store
+ * that was deleted keep their ordinals, so those are skipped.
+ */
+export async function allocateRunId(runs: Pick<RunRepo, 'nextOrdinal'>, git: Pick<Git, 'listRefs'>): Promise<string> {
+  for (;;) {
+    const runId = runIdFor(await runs.nextOrdinal());
+    if ((await git.listRefs(`refs/heads/cambrian/${runId}/`)).length === 0) return runId;
+  }
+}
+
+function heartbeat(deps: LoopDeps, session: Session, claim: LeaseClaim): RunLeaseHeartbeat {
+  return new RunLeaseHeartbeat(deps.store.runs, session.run.id, claim, (reason) => {
+    session.haltReason ??= reason;
+  });
 }
 
 export function archiveOptions(deps: LoopDeps): ArchiveOptions {
@@ -55,12 +80,10 @@ export function archiveOptions(deps: LoopDeps): ArchiveOptions {
   };
 }
 
-async function createRun(deps: LoopDeps, options: StartOptions): Promise<StartedSession> {
+async function createRun(deps: LoopDeps, options: StartOptions, claim: LeaseClaim): Promise<StartedSession> {
   const { store, git, config, clock } = deps;
-  const earlierRuns = await store.runs.list();
-  let ordinal = earlierRuns.length + 1;
-  while ((await git.listRefs(`refs/heads/cambrian/${runIdFor(ordinal)}/`)).length > 0) ordinal++;
-  const runId = runIdFor(ordinal);
+  const earlierRuns = await store.runs.list(deps.repository);
+  const runId = await allocateRunId(store.runs, git);
   const base = await git.resolve('HEAD');
   const baseTree = await git.treeOf(base);
   const rng = Rng.fromSeed(config.seed);
@@ -72,6 +95,7 @@ async function createRun(deps: LoopDeps, options: StartOptions): Promise<Started
   const run: RunRecord = {
     id: runId,
     state: 'running',
+    repository: deps.repository,
     goal: config.goal,
     baseCommit: base,
     baseTree,
@@ -132,6 +156,7 @@ async function createRun(deps: LoopDeps, options: StartOptions): Promise<Started
   await git.updateRef(`refs/heads/${branchForIndividual(runId, 0, 0)}`, base);
   await store.transaction(async (tx) => {
     await tx.runs.insert(run);
+    await acquireRunLease(tx.runs, runId, claim);
     await tx.individuals.insert(seed);
     await tx.ledger.append(runId, events);
   });
@@ -141,11 +166,11 @@ async function createRun(deps: LoopDeps, options: StartOptions): Promise<Started
   const trees = await TreeIndex.load(store, runId, deps.evaluator.configHash);
   const session = newSession(deps, run, state, rng, new Archive(archiveOptions(deps)), new CuriosityStats(), seed, records, trees, options);
   session.baseTimestamp = await git.commitTime(base);
-  return { session, resumed: false, reopenedJobs: [] };
+  return { session, resumed: false, reopenedJobs: [], lease: heartbeat(deps, session, claim) };
 }
 
-async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions): Promise<StartedSession> {
-  const { store, git, config, clock } = deps;
+async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions, claim: LeaseClaim): Promise<StartedSession> {
+  const { store, git, config } = deps;
   if (run.configHash !== searchConfigHash(config)) {
     throw new CambrianError('CAMBRIAN_CONFIG_INVALID', `cambrian.yaml changed since run ${run.id} started (only budget and workers may change between resumes)`, {
       hint: `run \`cambrian run --new\` to start a new run with this config, or restore the old config to resume ${run.id}`,
@@ -159,6 +184,20 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions):
       cause: error,
     });
   }
+  // Before anything is read for the resume: another scheduler may be driving this run right now.
+  await acquireRunLease(store.runs, run.id, claim, { exclusiveStore: store.backend === 'pglite' });
+  try {
+    return await resumeLeasedRun(deps, run, options, claim);
+  } catch (error) {
+    await store.runs.releaseLease(run.id, claim.token).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function resumeLeasedRun(deps: LoopDeps, run: RunRecord, options: StartOptions, claim: LeaseClaim): Promise<StartedSession> {
+  const { store, git, config, clock } = deps;
+  // Re-read under the lease: the previous holder may have written since latestResumable.
+  run = (await store.runs.get(run.id)) ?? run;
   const state = parseLoopState(run.loopState);
   state.allocation = parseAllocationState(state.allocation, config);
   if (run.state === 'failed') {
@@ -196,12 +235,15 @@ async function resumeRun(deps: LoopDeps, run: RunRecord, options: StartOptions):
   ];
   await store.transaction(async (tx) => {
     for (const job of reopenedJobs) await tx.jobs.update(job.id, { status: 'pending' });
-    await tx.runs.update(run.id, { state: 'running', stopReason: null, finishedAt: null, updatedAt: now });
+    // A run from before runs carried their repository becomes this repository's when it resumes it.
+    const claimed = run.repository === null ? { repository: deps.repository } : {};
+    await tx.runs.update(run.id, { state: 'running', stopReason: null, finishedAt: null, updatedAt: now, ...claimed });
     await tx.ledger.append(run.id, events);
   });
   run.state = 'running';
+  run.repository ??= deps.repository;
   deps.bus.publish(events);
-  return { session, resumed: true, reopenedJobs };
+  return { session, resumed: true, reopenedJobs, lease: heartbeat(deps, session, claim) };
 }
 
 function newSession(

@@ -5,7 +5,7 @@ import type { CambrianConfig } from '../config/schema.ts';
 import type { Archive } from '../core/archive/archive.ts';
 import type { Rng } from '../core/rng.ts';
 import type { CuriosityStats } from '../core/sampler/curiosity.ts';
-import type { Direction, IndividualView, Objective } from '../core/types.ts';
+import type { Direction, IndividualView, Objective, RepositoryIdentity } from '../core/types.ts';
 import type { Evaluator } from '../evaluate/port.ts';
 import type { Git } from '../git/port.ts';
 import type { OperatorChooser } from '../operators/chooser.ts';
@@ -37,6 +37,8 @@ export interface LoopDeps {
   config: CambrianConfig;
   store: Store;
   git: Git;
+  /** The repository the loop works on: new runs carry it, and only its runs are resumed. */
+  repository: RepositoryIdentity;
   evaluator: Evaluator;
   operators: OperatorEntry[];
   chooser: OperatorChooser;

@@ -1,10 +1,12 @@
 // Streams the ledger out as JSON Lines, one event per line, paging through rows by id so a ledger of
 // any length is exported in constant memory.
-import type { Store } from '../store/port.ts';
+import type { RunOwner, Store } from '../store/port.ts';
 
 export interface ExportLedgerOptions {
   /** Only this run's events. */
   runId?: string;
+  /** Leaves out the events of runs another repository owns. */
+  owner?: RunOwner;
   /** Rows fetched per query. */
   pageSize?: number;
 }
@@ -21,7 +23,7 @@ export async function exportLedger(
   let afterId: number | undefined;
   let written = 0;
   for (;;) {
-    const rows = await store.ledger.list({ runId: options.runId, afterId, limit: pageSize });
+    const rows = await store.ledger.list({ runId: options.runId, owner: options.owner, afterId, limit: pageSize });
     for (const row of rows) {
       const { type: _type, runId: _runId, ...fields } = row.data;
       await write(JSON.stringify({ id: row.id, runId: row.runId, type: row.type, at: row.at.toISOString(), ...fields }));

@@ -55,7 +55,8 @@ export async function bestSoFar(store: Store, run: RunRecord, direction: Directi
 export async function writeReport(store: Store, run: RunRecord, outDir: string): Promise<ReportFiles> {
   const view = configView(run);
   const series: Series[] = [{ label: `${run.id} (${view.operators.join(', ')})`, color: '#2b6cb0', points: await bestSoFar(store, run, view.direction) }];
-  const baseline = (await store.runs.list()).find(
+  // Only this run's repository's runs (a shared store holds other repositories' runs too).
+  const baseline = (await store.runs.list(run.repository ?? 'any')).find(
     (r) => r.id !== run.id && r.baseCommit === run.baseCommit && configView(r).operators.some((o) => o.startsWith('baseline-')),
   );
   if (baseline && !view.operators.some((o) => o.startsWith('baseline-'))) {

@@ -1,7 +1,7 @@
 // The Store port: one repository per aggregate (runs, individuals, evaluations, jobs, elites, ledger,
 // LLM calls). Every multi-row state change goes through `transaction`, so a crash leaves either the
 // old state or the new one. Implemented once with drizzle for PGlite and Postgres.
-import type { Metrics, OutcomeKind } from '../core/types.ts';
+import type { Metrics, OutcomeKind, RepositoryIdentity } from '../core/types.ts';
 
 /** Outcomes that say something about the code, not about the machine: the evaluation cache reuses them. */
 export const REUSABLE_OUTCOMES: readonly OutcomeKind[] = ['ok', 'candidate_failed'];
@@ -13,6 +13,8 @@ export type RunState = 'running' | 'stopped' | 'finished' | 'failed';
 export interface RunRecord {
   id: string;
   state: RunState;
+  /** The repository the run belongs to; null for runs created before runs carried one (visible to every repository). */
+  repository: RepositoryIdentity | null;
   goal: string;
   baseCommit: string;
   baseTree: string;
@@ -41,6 +43,34 @@ export interface RunRecord {
 }
 
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
+
+/**
+ * Whose runs a query sees: a repository's (its own plus runs that carry no identity), or `'any'`
+ * (every run in the store). The CLI always passes its repository's identity.
+ */
+export type RunOwner = RepositoryIdentity | 'any';
+
+/** Who drives a run: the scheduler holding its lease (times are the database's clock). */
+export interface RunLeaseHolder {
+  /** The holder's claim token (what a takeover of a provably dead holder's lease names). */
+  token: string;
+  host: string;
+  pid: number;
+  since: Date;
+  expiresAt: Date;
+  /** The holder stopped renewing it: a new scheduler may take the run over. */
+  expired: boolean;
+}
+
+/** A scheduler's claim on a run's lease: a random token per process, renewed every ttlMs / 3. */
+export interface LeaseClaim {
+  token: string;
+  host: string;
+  pid: number;
+  ttlMs: number;
+}
+
+export type LeaseResult = { acquired: true } | { acquired: false; holder: RunLeaseHolder };
 
 export type IndividualStatus = 'created' | 'evaluated';
 
@@ -192,14 +222,28 @@ export interface LlmTotals {
 
 export interface RunRepo {
   insert(run: RunRecord): Promise<void>;
-  get(id: string): Promise<RunRecord | null>;
+  /** The run, or null when there is none or it belongs to another repository than `owner`. */
+  get(id: string, owner?: RunOwner): Promise<RunRecord | null>;
   /**
-   * The newest run that is still `running` or `stopped`, or `failed` after its seed evaluated (it
-   * could not make progress; a run whose seed failed is not resumed): what `cambrian run` resumes.
+   * The owner's newest run that is still `running` or `stopped`, or `failed` after its seed evaluated
+   * (it could not make progress; a run whose seed failed is not resumed): what `cambrian run` resumes.
    */
-  latestResumable(): Promise<RunRecord | null>;
-  /** Newest first. */
-  list(): Promise<RunRecord[]>;
+  latestResumable(owner: RunOwner): Promise<RunRecord | null>;
+  /** The owner's runs, newest first. */
+  list(owner: RunOwner): Promise<RunRecord[]>;
+  /** A fresh run ordinal (the n of `r<n>`), never handed out twice, even to concurrent callers. */
+  nextOrdinal(): Promise<number>;
+  /**
+   * Takes the run's lease when it is free, expired, already this claim's, or still held by the
+   * token `replacing` (a holder known to be dead); else names its holder.
+   */
+  acquireLease(id: string, claim: LeaseClaim, options?: { replacing?: string }): Promise<LeaseResult>;
+  /** Extends this claim's lease by ttlMs; false when the lease is no longer this claim's. */
+  renewLease(id: string, claim: LeaseClaim): Promise<boolean>;
+  /** Gives the lease up if this claim still holds it. */
+  releaseLease(id: string, token: string): Promise<void>;
+  /** The lease's holder (expired or not), or null when nobody holds it. */
+  leaseHolder(id: string): Promise<RunLeaseHolder | null>;
   update(id: string, patch: RunPatch): Promise<void>;
   /** Adds LLM spending to the run's totals in one statement (no read first). */
   addSpend(id: string, spend: { usd: number; tokens: number }): Promise<void>;
@@ -280,7 +324,8 @@ export interface EliteRepo {
 export interface LedgerRepo {
   append(runId: string | null, events: LedgerEvent[]): Promise<void>;
   /** Events in append order, paged by id. */
-  list(options?: { runId?: string; afterId?: number; limit?: number; types?: readonly LedgerEventType[] }): Promise<LedgerRow[]>;
+  /** `owner`: leaves out the events of runs another repository owns (see RunRepo.list). */
+  list(options?: { runId?: string; owner?: RunOwner; afterId?: number; limit?: number; types?: readonly LedgerEventType[] }): Promise<LedgerRow[]>;
   count(runId?: string): Promise<number>;
 }
 

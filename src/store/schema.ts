@@ -55,6 +55,15 @@ export const runs = pgTable(
     loopState: jsonb('loop_state').$type<Record<string, unknown>>().notNull(),
     /** The loop state's PCA projection, kept apart: it changes only at a refit (migration 0003). */
     loopProjection: jsonb('loop_projection').$type<unknown>(),
+    /** The owning repository's root commits and normalised origin (null before migration 0005). */
+    repoRoots: text('repo_roots').array(),
+    repoOrigin: text('repo_origin'),
+    /** The lease of the scheduler driving the run (migration 0005; see repos/run-lease.ts). */
+    leaseToken: text('lease_token'),
+    leaseHost: text('lease_host'),
+    leasePid: integer('lease_pid'),
+    leaseSince: timestamptz('lease_since'),
+    leaseExpiresAt: timestamptz('lease_expires_at'),
   },
   (t) => [index('runs_state_created_idx').on(t.state, t.createdAt)],
 );

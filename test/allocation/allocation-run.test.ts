@@ -43,7 +43,7 @@ async function repoWithModels(url: string, evaluations: number): Promise<Example
 async function jobsOf(dir: string): Promise<{ runId: string; jobs: JobRecord[]; callsByJob: Map<string, string[]> }> {
   const store = await openStore({ repoDir: dir });
   try {
-    const runs = await store.runs.list();
+    const runs = await store.runs.list('any');
     const run = runs.at(-1)!;
     const jobs: JobRecord[] = [];
     for (let seq = 0; ; seq++) {

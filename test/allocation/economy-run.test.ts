@@ -19,7 +19,7 @@ after(async () => {
 async function ledgerOf(dir: string): Promise<{ runId: string; events: LedgerEvent[]; islands: number[]; elites: Array<{ island: number; individualId: string }> }> {
   const store = await openStore({ repoDir: dir });
   try {
-    const run = (await store.runs.list()).at(-1)!;
+    const run = (await store.runs.list('any')).at(-1)!;
     const rows = await store.ledger.list({ runId: run.id, limit: 100_000 });
     const events = rows.map((r) => r.data);
     const islands = events.flatMap((e) => (e.type === 'job_scheduled' ? [e.island] : []));
@@ -33,7 +33,7 @@ async function ledgerOf(dir: string): Promise<{ runId: string; events: LedgerEve
 async function jobsOf(dir: string): Promise<JobRecord[]> {
   const store = await openStore({ repoDir: dir });
   try {
-    const run = (await store.runs.list()).at(-1)!;
+    const run = (await store.runs.list('any')).at(-1)!;
     const jobs: JobRecord[] = [];
     for (let seq = 0; ; seq++) {
       const job = await store.jobs.get(`${run.id}-j${seq}`);

@@ -113,7 +113,7 @@ describe('hostile candidates in a run', { skip }, () => {
 
       const store = await openStore({ repoDir: repo.dir });
       try {
-        const [run] = await store.runs.list();
+        const [run] = await store.runs.list('any');
         assert.equal(run!.state, 'finished');
         assert.equal(run!.evaluations, 200);
         const progress = await store.evaluations.progress(run!.id);
@@ -166,7 +166,7 @@ else { process.stdout.write('\\0\\0\\n'); console.log(JSON.stringify({ score: SA
     assert.equal(result.code, 0, result.stderr);
     const store = await openStore({ repoDir: repo.dir });
     try {
-      const [run] = await store.runs.list();
+      const [run] = await store.runs.list('any');
       assert.equal(run!.state, 'finished');
       assert.equal(run!.evaluations, 16);
       const progress = await store.evaluations.progress(run!.id);
@@ -216,7 +216,7 @@ else { process.stdout.write('\\0\\0\\n'); console.log(JSON.stringify({ score: SA
     assert.equal(killed, 1, 'the evaluator process was killed once');
     const store = await openStore({ repoDir: repo.dir });
     try {
-      const [run] = await store.runs.list();
+      const [run] = await store.runs.list('any');
       assert.equal(run!.evaluations, 6, 'the run went on to its budget');
       const failures = await store.evaluations.recentFailures(run!.id, 10);
       assert.ok(failures.some((f) => /signal|SIGKILL|killed/i.test(f.reason ?? '')), JSON.stringify(failures.map((f) => f.reason)));

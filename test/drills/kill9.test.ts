@@ -83,7 +83,7 @@ describe('kill -9 drill', () => {
 
     const store = await openStore({ repoDir: repo.dir });
     try {
-      const [run] = await store.runs.list();
+      const [run] = await store.runs.list('any');
       assert.ok(run);
       assert.equal(run.state, 'finished');
       assert.equal(run.evaluations, BUDGET, 'exactly the requested evaluations');

@@ -111,7 +111,7 @@ describe('LLM operators in a run (scripted server over HTTP)', () => {
     assert.ok(good.requests.length >= 4, 'the backup answered');
     const store = await openStore({ repoDir: repo.dir });
     try {
-      const [run] = await store.runs.list();
+      const [run] = await store.runs.list('any');
       assert.equal(run!.evaluations, 5);
       const calls = await store.llmCalls.list(run!.id, 100);
       assert.ok(calls.some((c) => c.model === 'primary' && c.outcome === 'error'));
@@ -157,7 +157,7 @@ describe('LLM operators in a run (scripted server over HTTP)', () => {
     const commits = async (dir: string) => {
       const store = await openStore({ repoDir: dir });
       try {
-        const [run] = await store.runs.list();
+        const [run] = await store.runs.list('any');
         return (await store.individuals.listByRun(run!.id)).map((i) => i.commit);
       } finally {
         await store.close();

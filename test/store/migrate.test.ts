@@ -115,3 +115,33 @@ describe('0003_loop_state_split on a store written before it (PGlite)', () => {
     }
   });
 });
+
+describe('0005_run_ownership on a store written before it (PGlite)', () => {
+  it('keeps old runs without an identity and numbers new runs after the highest r<n>', async () => {
+    const client = new PGlite();
+    try {
+      const shipped = loadMigrations(MIGRATIONS_DIR);
+      await applyMigrations(pgliteMigrationClient(client), shipped.filter((m) => m.id <= 4));
+      const insert = `INSERT INTO runs (id, state, goal, base_commit, base_tree, config, config_hash, seed, created_at, updated_at,
+        evaluations, individuals, usd_spent, tokens_spent, loop_state) VALUES ($1, 'stopped', 'g', 'c', 't', '{}', 'h', 1, now(), now(), 0, 1, 0, 0, '{}')`;
+      for (const id of ['r1', 'r12', 'r3', 'run-imported']) await client.query(insert, [id]);
+      assert.deepEqual(await applyMigrations(pgliteMigrationClient(client), shipped), shipped.filter((m) => m.id > 4).map((m) => m.id));
+      const rows = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM runs WHERE repo_roots IS NULL AND repo_origin IS NULL AND lease_token IS NULL')).rows;
+      assert.equal(rows[0]!.n, 4);
+      const next = (await client.query<{ n: string }>("SELECT nextval('run_ordinal_seq')::text AS n")).rows;
+      assert.equal(next[0]!.n, '13');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('starts a fresh store at r1', async () => {
+    const client = new PGlite();
+    try {
+      await applyMigrations(pgliteMigrationClient(client), loadMigrations(MIGRATIONS_DIR));
+      assert.equal((await client.query<{ n: string }>("SELECT nextval('run_ordinal_seq')::text AS n")).rows[0]!.n, '1');
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -11,6 +11,7 @@ export function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
   return {
     id: uid('run'),
     state: 'running',
+    repository: null,
     goal: 'pack 26 circles',
     baseCommit: 'a'.repeat(40),
     baseTree: 'b'.repeat(40),

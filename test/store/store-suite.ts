@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/port.ts';
 import { elitesLedgerAndLlmTests } from './suite/elites-ledger-llm.ts';
 import { evaluationAndJobTests } from './suite/evaluations-jobs.ts';
 import { runAndIndividualTests } from './suite/runs-individuals.ts';
+import { runOwnershipTests } from './suite/run-ownership.ts';
 import { transactionTests } from './suite/transactions.ts';
 
 export type GetStore = () => Store;
@@ -24,6 +25,7 @@ export function storeSuite(label: string, open: () => Promise<Store>): void {
       await store?.close();
     });
     runAndIndividualTests(getStore);
+    runOwnershipTests(getStore);
     evaluationAndJobTests(getStore);
     elitesLedgerAndLlmTests(getStore);
     transactionTests(getStore);

@@ -1,8 +1,9 @@
 // The ledger repository: typed events appended in order (bigserial id) and read back in pages.
-import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { LedgerEventType } from '../../ledger/events.ts';
 import type { LedgerRepo, LedgerRow } from '../port.ts';
-import { ledgerEvents } from '../schema.ts';
+import { ledgerEvents, runs } from '../schema.ts';
+import { ownedBy } from './runs.ts';
 import type { Db } from './db.ts';
 
 /** Page size when the caller names none. */
@@ -18,6 +19,10 @@ export function ledgerRepo(db: Db): LedgerRepo {
     async list(options = {}) {
       const conditions: SQL[] = [];
       if (options.runId !== undefined) conditions.push(eq(ledgerEvents.runId, options.runId));
+      const owned = options.owner === undefined ? undefined : ownedBy(options.owner);
+      if (owned !== undefined) {
+        conditions.push(sql`NOT EXISTS (SELECT 1 FROM ${runs} WHERE ${runs.id} = ${ledgerEvents.runId} AND NOT (${owned}))`);
+      }
       if (options.afterId !== undefined) conditions.push(gt(ledgerEvents.id, options.afterId));
       if (options.types !== undefined) conditions.push(inArray(ledgerEvents.type, [...options.types]));
       const rows = await db

@@ -54,15 +54,15 @@ export function runAndIndividualTests(store: GetStore): void {
       const newer = makeRun({ state: 'running', createdAt: at('3000-01-02T00:00:00.000Z') });
       const newestButDone = makeRun({ state: 'finished', createdAt: at('3000-01-03T00:00:00.000Z') });
       for (const run of [older, newer, newestButDone]) await store().runs.insert(run);
-      assert.equal((await store().runs.latestResumable())?.id, newer.id);
+      assert.equal((await store().runs.latestResumable('any'))?.id, newer.id);
       const mine = new Set([older.id, newer.id, newestButDone.id]);
-      const listed = (await store().runs.list()).filter((run) => mine.has(run.id)).map((run) => run.id);
+      const listed = (await store().runs.list('any')).filter((run) => mine.has(run.id)).map((run) => run.id);
       assert.deepEqual(listed, [newestButDone.id, newer.id, older.id]);
       // A run that failed on its seed is not resumed; one that failed later (no progress possible) is.
       await store().runs.update(newer.id, { state: 'failed', evaluations: 0 });
-      assert.equal((await store().runs.latestResumable())?.id, older.id);
+      assert.equal((await store().runs.latestResumable('any'))?.id, older.id);
       await store().runs.update(newer.id, { evaluations: 3 });
-      assert.equal((await store().runs.latestResumable())?.id, newer.id);
+      assert.equal((await store().runs.latestResumable('any'))?.id, newer.id);
       await store().runs.update(newer.id, { state: 'finished' });
       await store().runs.update(older.id, { state: 'finished' });
     });
