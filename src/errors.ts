@@ -20,7 +20,9 @@ export type CambrianErrorCode =
   | 'CAMBRIAN_CASSETTE_MISS'
   | 'CAMBRIAN_BUDGET_EXHAUSTED'
   | 'CAMBRIAN_PATCH_REJECTED'
-  | 'CAMBRIAN_SANDBOX_UNAVAILABLE';
+  | 'CAMBRIAN_SANDBOX_UNAVAILABLE'
+  | 'CAMBRIAN_POSTGRES_UNAVAILABLE'
+  | 'CAMBRIAN_POSTGRES_FAILED';
 
 export class CambrianError extends Error {
   readonly code: CambrianErrorCode;

@@ -9,7 +9,8 @@ import { register as report } from './report.ts';
 import { register as evaluate } from './eval.ts';
 import { register as example } from './example.ts';
 import { register as ledger } from './ledger.ts';
+import { register as up } from './up.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const ALL_COMMANDS: RegisterCommand[] = [init, run, status, best, runs, report, evaluate, example, ledger];
+export const ALL_COMMANDS: RegisterCommand[] = [init, run, status, best, runs, report, evaluate, example, ledger, up];
