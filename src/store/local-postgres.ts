@@ -197,7 +197,30 @@ async function createCluster(paths: Layout, tools: ServerTools, port: number): P
 }
 
 async function startCluster(paths: Layout, tools: ServerTools, port: number): Promise<void> {
-  await tools.pgCtl(['-D', paths.dataDir, '-l', join(paths.runDir, 'server.log'), '-o', `-p ${port}`, '-w', '-t', '60', 'start'], `start the PostgreSQL server on port ${port}`);
+  const logFile = join(paths.runDir, 'server.log');
+  const logSizeBefore = existsSync(logFile) ? statSync(logFile).size : 0;
+  try {
+    await tools.pgCtl(['-D', paths.dataDir, '-l', logFile, '-o', `-p ${port}`, '-w', '-t', '60', 'start'], `start the PostgreSQL server on port ${port}`);
+  } catch (error) {
+    // pg_ctl only says "examine the log output": quote the server's own reason from this attempt.
+    const reason = serverFailure(logFile, logSizeBefore);
+    if (reason === null || !(error instanceof CambrianError)) throw error;
+    const hint = /address already in use/i.test(reason) ? `another program uses port ${port}: \`cambrian up --port N\` moves the cluster to another port` : error.hint;
+    throw new CambrianError('CAMBRIAN_POSTGRES_FAILED', `could not start the PostgreSQL server on port ${port}: ${reason}`, { hint, cause: error });
+  }
+}
+
+/** The server's error lines written since `fromByte`, or null when there are none. */
+function serverFailure(logFile: string, fromByte: number): string | null {
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8').slice(fromByte);
+  } catch {
+    return null;
+  }
+  const lines = text.split('\n').filter((line) => /\b(FATAL|ERROR|PANIC):|could not bind/.test(line));
+  if (lines.length === 0) return null;
+  return lines.map((line) => line.replace(/^.*?\b(LOG|FATAL|ERROR|PANIC):\s*/, '')).slice(0, 2).join(' / ');
 }
 
 async function ensureDatabase(cluster: ClusterFile): Promise<void> {
