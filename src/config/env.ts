@@ -25,6 +25,7 @@ export const RESERVED_ENV_NAMES = [
   'CAMBRIAN_STAGE',
   'CAMBRIAN_PROMPT_FILE',
   'CAMBRIAN_DIRECT_SPAWN',
+  'CAMBRIAN_PG_BIN',
 ] as const;
 
 export type Env = Record<string, string | undefined>;
