@@ -2,7 +2,7 @@
 // .cambrian/pg whose URL a client can use, is idempotent, stops and restarts with the data kept,
 // never shows up in `git status`, and says clearly when no server binaries are installed.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -37,15 +37,32 @@ async function query<T extends object>(url: string, fn: (sql: postgres.Sql) => P
   }
 }
 
+/** If the test process dies before `after` runs, do not leave the server running. */
+function killServerOnExit(repoDir: string): () => void {
+  const kill = (): void => {
+    try {
+      const pid = Number(readFileSync(join(repoDir, '.cambrian', 'pg', 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (pid > 0) process.kill(pid, 'SIGQUIT');
+    } catch {
+      // Not running.
+    }
+  };
+  process.on('exit', kill);
+  return () => process.off('exit', kill);
+}
+
 describe('cambrian up', { skip: serverSkip() }, () => {
   let repo: TempRepo;
+  let forgetServer = (): void => undefined;
   before(async () => {
     repo = await createTempRepo();
     // As root the cluster runs as the `postgres` user, which must be able to traverse the repo.
     if (userInfo().uid === 0) chmodSync(repo.dir, 0o711);
+    forgetServer = killServerOnExit(repo.dir);
   });
   after(async () => {
     await runCli(['up', '--stop', '--repo', repo.dir]);
+    forgetServer();
     await repo.cleanup();
   });
 
