@@ -271,7 +271,8 @@ function handOverToServerUser(paths: Layout, pwFile: string): void {
   }
 }
 
-function serverIds(): [number, number] {
+/** The uid and gid of the unprivileged user that owns clusters when we are root (from /etc/passwd). */
+export function serverIds(): [number, number] {
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((entry) => entry.startsWith(`${SERVER_USER}:`));
@@ -284,7 +285,8 @@ function serverIds(): [number, number] {
   return [Number(fields[2]), Number(fields[3])];
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);

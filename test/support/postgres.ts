@@ -4,11 +4,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
+import { freePort, serverIds } from '../../src/store/local-postgres.ts';
 
 const run = promisify(execFile);
 const COMMAND_TIMEOUT_MS = 60_000;
@@ -103,26 +103,4 @@ function killPostmaster(dataDir: string): void {
   } catch {
     // Already gone.
   }
-}
-
-function serverIds(): [number, number] {
-  // The uid/gid of SERVER_USER from /etc/passwd, without spawning `id`.
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith(`${SERVER_USER}:`));
-  if (!line) throw new Error(`running as root but there is no '${SERVER_USER}' user to own the test cluster`);
-  const fields = line.split(':');
-  return [Number(fields[2]), Number(fields[3])];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
